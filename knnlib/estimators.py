@@ -1,0 +1,9 @@
+"""Placeholder: being written."""
+
+
+class KNNClassifier:
+    pass
+
+
+class KNNRegressor:
+    pass

@@ -1,0 +1,6 @@
+"""Placeholder: being written."""
+from .base import NeighborsIndex
+
+
+class BallTree(NeighborsIndex):
+    pass

@@ -1,0 +1,6 @@
+"""Placeholder: being written."""
+from .base import NeighborsIndex
+
+
+class KDTree(NeighborsIndex):
+    pass
