@@ -106,7 +106,7 @@ def _check_X(X):
 
 
 def _check_y(y, n_samples):
-    """``y`` as a 1-D array with one entry per training sample."""
+    """``y`` as a 1-D array with one entry per training sample, without NaN or infinity."""
     if y is None:
         raise ValueError("KNN requires y to be passed, but the target y is None")
     y = np.asarray(y)
@@ -115,7 +115,7 @@ def _check_y(y, n_samples):
             f"A column-vector y was passed when a 1d array was expected: y has shape "
             f"{y.shape}, so it was flattened to shape ({y.shape[0]},) with y.ravel()",
             DataConversionWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         y = y.ravel()
     if y.ndim != 1:
@@ -125,35 +125,57 @@ def _check_y(y, n_samples):
         )
     if y.shape[0] != n_samples:
         raise ValueError(f"y has {y.shape[0]} labels, but X has {n_samples} samples")
+    if y.dtype.kind == "f":
+        _check_finite_y(y)
+    return y
+
+
+def _check_finite_y(y):
+    if not np.isfinite(y).all():
+        row = int(np.flatnonzero(~np.isfinite(y))[0])
+        raise ValueError(
+            f"y contains NaN or infinity: y[{row}] = {y[row]}. Remove or impute it first."
+        )
+
+
+def _regression_targets(y):
+    """``y`` as finite float64 numbers."""
+    if y.dtype.kind not in "biufO":  # O: an object array, fine if it holds numbers
+        raise ValueError(f"y must hold numbers for regression, got dtype {y.dtype} (y[0] = {y[0]!r})")
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y must hold numbers for regression; converting it failed: {exc}") from None
+    _check_finite_y(y)  # again: an object y may have held NaN
     return y
 
 
 class _KNNBase(BaseEstimator):
     """What both estimators share: fitting the index and finding neighbours."""
 
-    def _fit_index(self, X, y):
-        """Validate the settings and the data, choose and build the index; return y."""
+    def _check_params_and_data(self, X, y):
+        """Validate the settings, ``X`` and ``y``; return ``X`` and ``y`` as arrays."""
         check_positive_int(self.k, "k")
         check_positive_int(self.leaf_size, "leaf_size")
         check_option(self.metric, "metric", METRICS)
         check_option(self.algorithm, "algorithm", ALGORITHMS)
         check_option(self.weights, "weights", WEIGHTS)
-        metric_params = {} if self.metric_params is None else self.metric_params
-        if not isinstance(metric_params, dict):
+        if not isinstance(self.metric_params, (dict, type(None))):
             raise TypeError(
-                f"metric_params must be a dict such as {{'p': 3}} or None, got {metric_params!r}"
+                f"metric_params must be a dict such as {{'p': 3}} or None, got {self.metric_params!r}"
             )
         X = _check_X(X)
-        y = _check_y(y, X.shape[0])
+        return X, _check_y(y, X.shape[0])
+
+    def _fit_index(self, X):
+        """Choose the algorithm and build the index, then (only then) record the fit."""
+        algorithm = self.algorithm
+        if algorithm == "auto":
+            algorithm = choose_algorithm(self.metric, *X.shape, self.k)
+        tree_params = {} if algorithm == "brute" else {"leaf_size": self.leaf_size}
+        index = INDEXES[algorithm](X, metric=self.metric, **tree_params, **(self.metric_params or {}))
+        self.index_, self.algorithm_ = index, algorithm
         self.n_samples_fit_, self.n_features_in_ = X.shape
-        self.algorithm_ = self.algorithm
-        if self.algorithm == "auto":
-            self.algorithm_ = choose_algorithm(self.metric, *X.shape, self.k)
-        tree_params = {} if self.algorithm_ == "brute" else {"leaf_size": self.leaf_size}
-        self.index_ = INDEXES[self.algorithm_](
-            X, metric=self.metric, **tree_params, **metric_params
-        )
-        return y
 
     def kneighbors(self, X=None, k=None, return_distance=True):
         """The ``k`` nearest training points of each query, nearest first.
@@ -202,6 +224,15 @@ class _KNNBase(BaseEstimator):
 
     def _neighbors_and_weights(self, X):
         dist, ind = self.kneighbors(X)
+        if not np.isfinite(dist).all():
+            # Coordinates near 1e154 and beyond overflow float64 when squared:
+            # such distances cannot rank neighbours, so no vote can be trusted.
+            row = int(np.flatnonzero(~np.isfinite(dist).all(axis=1))[0])
+            raise ValueError(
+                f"The distances from query row {row} overflowed to {dist[row].max()}: X or "
+                f"the training data hold values too large to measure. Rescale the "
+                f"features (e.g. with sklearn.preprocessing.StandardScaler)."
+            )
         return ind, neighbor_weights(dist, self.weights)
 
 
@@ -288,9 +319,11 @@ class KNNClassifier(ClassifierMixin, _KNNBase):
         -------
         self
         """
-        y = self._fit_index(X, y)
+        X, y = self._check_params_and_data(X, y)
         check_classification_targets(y)
-        self.classes_, self._y_codes = np.unique(y, return_inverse=True)
+        classes, y_codes = np.unique(y, return_inverse=True)
+        self._fit_index(X)
+        self.classes_, self._y_codes = classes, y_codes
         return self
 
     def _class_scores(self, X):
@@ -395,20 +428,9 @@ class KNNRegressor(RegressorMixin, _KNNBase):
         self
         """
         check_option(self.aggregate, "aggregate", AGGREGATES)
-        y = self._fit_index(X, y)
-        try:
-            if y.dtype.kind not in "biufO":
-                raise TypeError
-            y = y.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"y must hold numbers for regression, got dtype {y.dtype} (y[0] = {y[0]!r})"
-            ) from None
-        if not np.isfinite(y).all():
-            row = int(np.flatnonzero(~np.isfinite(y))[0])
-            raise ValueError(
-                f"y contains NaN or infinity: y[{row}] = {y[row]}. Remove or impute it first."
-            )
+        X, y = self._check_params_and_data(X, y)
+        y = _regression_targets(y)
+        self._fit_index(X)
         self._y = y
         return self
 
