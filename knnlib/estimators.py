@@ -386,12 +386,14 @@ class KNNRegressor(RegressorMixin, _KNNBase):
 
     Examples
     --------
-    >>> X = [[50], [60], [70], [80], [400]]
+    Living area against price, with one outlier (a mansion) at 85:
+
+    >>> X = [[50], [60], [70], [80], [85]]
     >>> price = [100.0, 120.0, 140.0, 160.0, 2000.0]
-    >>> KNNRegressor(k=3).fit(X, price).predict([[75]])
-    array([140.])
-    >>> mean = KNNRegressor(k=4).fit(X, price).predict([[90]])
-    >>> median = KNNRegressor(k=4, aggregate="median").fit(X, price).predict([[90]])
+    >>> KNNRegressor(k=3).fit(X, price).predict([[55]])
+    array([120.])
+    >>> mean = KNNRegressor(k=4).fit(X, price).predict([[75]])
+    >>> median = KNNRegressor(k=4, aggregate="median").fit(X, price).predict([[75]])
     >>> mean, median  # the mansion drags the mean, not the median
     (array([605.]), array([150.]))
     """
