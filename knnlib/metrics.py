@@ -83,6 +83,14 @@ class Metric:
         """
         A = np.asarray(A, dtype=np.float64)
         B = np.asarray(B, dtype=np.float64)
+        if A.ndim == 1 and B.ndim == 1:
+            # One pair: compute it as a batch of one. On 0-d values NumPy falls
+            # back to scalar math, whose pow() can differ in the last bit from
+            # the vectorised pow() used for arrays (seen for p = 1.5).
+            return self._rowwise(A[None, :], B[None, :])[0]
+        return self._rowwise(A, B)
+
+    def _rowwise(self, A, B):
         n_features = A.shape[-1]
         if self.name == "cosine":
             dot = sq_a = sq_b = 0.0
@@ -163,15 +171,23 @@ def _check_VI(VI, n_features):
             f"expected shape ({n_features}, {n_features})"
         )
     if not np.all(np.isfinite(VI)):
-        raise ValueError("VI contains NaN or infinity")
+        row, col = np.argwhere(~np.isfinite(VI))[0]
+        raise ValueError(
+            f"VI contains NaN or infinity: VI[{row}, {col}] = {VI[row, col]}"
+        )
     if not np.allclose(VI, VI.T, rtol=1e-10, atol=1e-12):
-        raise ValueError("VI must be symmetric (it is the inverse of a covariance matrix)")
+        row, col = np.unravel_index(np.argmax(np.abs(VI - VI.T)), VI.shape)
+        raise ValueError(
+            "VI must be symmetric (it is the inverse of a covariance matrix), but "
+            f"VI[{row}, {col}] = {VI[row, col]} and VI[{col}, {row}] = {VI[col, row]}"
+        )
     try:
         np.linalg.cholesky(VI)
     except np.linalg.LinAlgError:
         raise ValueError(
             "VI must be positive definite (the inverse of a non-singular covariance "
-            "matrix); the one given is not"
+            "matrix); the one given is not: its smallest eigenvalue is "
+            f"{np.linalg.eigvalsh(VI)[0]:.6g}"
         ) from None
     return VI
 
