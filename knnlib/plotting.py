@@ -281,6 +281,9 @@ class DecisionRegions:
         Predicted label of each cell; row 0 is the bottom row.
     tie_mask : ndarray of bool, shape (grid, grid), or None
         Which cells had a tied vote (None when the model cannot report ties).
+    neighbours : tuple or None
+        (lines, marker) from :func:`plot_neighbours`, for figures that add a
+        probe (the playground's static twin); None otherwise.
     """
 
     image: object
@@ -288,6 +291,7 @@ class DecisionRegions:
     points: list
     labels: np.ndarray
     tie_mask: np.ndarray | None
+    neighbours: tuple | None = None
 
 
 def _predict_cells(model_or_callable, cells):

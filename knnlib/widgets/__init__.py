@@ -1,0 +1,10 @@
+"""Interactive widgets (anywidget: a Python half and an ES-module half).
+
+:class:`Playground` is the book's centrepiece (chapter 1): click to add
+points, watch KNN shade the plane. Needs the ``teaching`` extras
+(``anywidget``, ``matplotlib`` for the static twin figures).
+"""
+
+from .playground import PLAYGROUND_METRICS, Playground, plot_playground, predict_cells, predict_grid
+
+__all__ = ["PLAYGROUND_METRICS", "Playground", "plot_playground", "predict_cells", "predict_grid"]
