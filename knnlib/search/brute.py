@@ -61,10 +61,13 @@ product of length :math:`d + 1`, the computed reduced distance and the
 returned distance :math:`\hat d` of every point satisfy
 
 .. math:: \bigl|\, \hat r(q, x) + \lVert q - \mu \rVert^2 - \hat d(q, x)^2 \bigr|
-          \le \varepsilon = 2\,(3d + 8)\, u\, (A + B)^2 ,
+          \le \varepsilon = (3d + 8)\, \bigl(2 u\, (A + B)^2 + \lambda\bigr) ,
 
-which covers the rounding of centring, of the norms, of the GEMM (in any
-summation order) and of ``rowwise`` itself, with a safety factor of 2. Any
+which covers the rounding of centring (:math:`3u`), of the squared norms
+(:math:`d u`), of the GEMM in any summation order (:math:`(d + 1) u`) and of
+``rowwise`` itself (:math:`(d + 4) u`), each times :math:`(A + B)^2`, with a
+safety factor of 2; :math:`\lambda`, the smallest normal float, covers
+underflow for points closer than about :math:`10^{-154}`. Any
 point whose returned distance is at most the k-th returned distance then has
 :math:`\hat r \le t + 2\varepsilon`, so ``t + 2 * eps`` is the threshold:
 nothing that could be a neighbour, ties included, is ever dropped. Centring
@@ -104,6 +107,7 @@ _MAX_SQUARED_NORM = 1e150
 _PADDING_REDUCED_DISTANCE = 1e300
 
 _UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
+_SMALLEST_NORMAL = np.finfo(np.float64).tiny
 
 
 class BruteForce(NeighborsIndex):
@@ -227,7 +231,7 @@ class BruteForce(NeighborsIndex):
         step = max(1, _PLAIN_PAIRS_PER_CHUNK // self.n_samples)
         for start in range(0, Q.shape[0], step):
             chunk = slice(start, start + step)
-            table = self.metric.pairwise(Q[chunk], self.data)
+            table = _checked(self.metric.pairwise(Q[chunk], self.data), start)
             dist[chunk], ind[chunk] = _k_smallest_per_row(table, k)
         return dist, ind
 
@@ -280,7 +284,9 @@ class BruteForce(NeighborsIndex):
         else:  # fewer groups than k (tiny data): no bound, every block is a candidate
             bound = np.full(n_queries, np.inf)
         query_norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-        eps = 2.0 * (3 * d + 8) * _UNIT_ROUNDOFF * (self._max_norm + query_norms) ** 2
+        eps = (3 * d + 8) * (
+            2.0 * _UNIT_ROUNDOFF * (self._max_norm + query_norms) ** 2 + _SMALLEST_NORMAL
+        )
         threshold = bound + 2.0 * eps
 
         # Step 3: candidate blocks, then candidate points inside them.
@@ -308,7 +314,7 @@ class BruteForce(NeighborsIndex):
         step = max(1, _PLAIN_PAIRS_PER_CHUNK // self.n_samples)
         for start in range(0, Q.shape[0], step):
             chunk = slice(start, start + step)
-            table = self.metric.pairwise(Q[chunk], self.data)
+            table = _checked(self.metric.pairwise(Q[chunk], self.data), start)
             query_id, index = np.nonzero(table <= r[chunk, None])
             query_parts.append(query_id + start)
             dist_parts.append(table[query_id, index])
@@ -321,6 +327,19 @@ class BruteForce(NeighborsIndex):
         dists = np.split(dist[order], splits)
         indices = np.split(index[order], splits)
         return dists, indices, self._stats(Q.shape[0])
+
+
+def _checked(table, first_query):
+    """``table`` unchanged, or a clear error if a distance is NaN (it cannot be ranked)."""
+    nan = np.isnan(table)
+    if nan.any():
+        row, column = np.argwhere(nan)[0]
+        raise ValueError(
+            f"The distance between query row {first_query + row} and training row "
+            f"{column} is NaN: the coordinates are too large for this metric "
+            f"(an intermediate result overflowed). Rescale the data."
+        )
+    return table
 
 
 def _k_smallest_per_row(table, k):
