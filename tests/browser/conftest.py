@@ -17,47 +17,59 @@ Fixtures
     nothing. Playwright gives each launch a fresh temporary profile
     (user-data dir), so no state leaks between runs.
 
+``serve_directory`` (session)
+    ``serve_directory(path) -> "http://127.0.0.1:<port>/"``: serves a folder
+    from a thread on an ephemeral port until the session ends.
+
 ``book_url`` (session)
-    ``http://127.0.0.1:<port>/``: ``_build/html`` served by a thread on an
-    ephemeral port.
+    ``_build/html`` served with ``serve_directory``.
 
 ``page`` and ``page_log`` (function)
     A new browser context and page. EVERY request whose host is not
     127.0.0.1 is aborted (``route.abort``) and recorded. ``page_log`` (a
-    :class:`PageLog`) collects blocked requests, failed requests, console
-    errors and uncaught page errors for that page; call
-    ``page_log.assert_clean()`` to fail with all of them listed. Console
-    messages matching :data:`HARMLESS_CONSOLE_MESSAGES` are ignored (each
-    entry says why). When the test ends a full-page screenshot is saved as
-    ``test-artifacts/<test name>.png`` (also on failure). Save more with
-    ``save_screenshot(page, "name")``.
+    :class:`PageLog`) collects blocked requests, failed requests (network
+    errors and HTTP >= 400), console errors and uncaught page errors for that
+    page, plus every local response as ``(url, status)`` in
+    ``page_log.responses``; ``page_log.assert_clean()`` fails listing all
+    problems. Console messages matching :data:`HARMLESS_CONSOLE_MESSAGES` are
+    ignored (each entry says why). When the test ends a full-page screenshot is
+    saved as ``test-artifacts/<test name>.png`` (pass or fail).
+
+``save_screenshot`` (function)
+    ``save_screenshot(page, "name") -> Path``: an extra full-page screenshot,
+    ``test-artifacts/name.png``.
 
 ``jupyter_lab`` (session)
     A :class:`JupyterLab`: ``jupyter lab`` on 127.0.0.1, a free port, no
-    token or password, no browser, root allowed, a temporary runtime,
-    settings and workspace directory, news and update checks off, serving a
-    TEMPORARY COPY of ``notebooks/`` (so autosave can never write outputs into
-    the committed notebooks). ``jupyter_lab.url`` is its base URL.
+    token or password, no browser, root allowed, temporary runtime, config,
+    settings and workspace directories, news and update checks off, serving
+    a TEMPORARY COPY of ``notebooks/`` (so autosave can never write outputs
+    into the committed notebooks). ``jupyter_lab.url`` is its base URL,
+    ``jupyter_lab.root_dir`` the copy. Its log is copied to
+    ``test-artifacts/jupyter-lab.log``.
 
-Helpers for JupyterLab tests
-----------------------------
-``open_and_run_all(page, jupyter_lab, "01_playground.ipynb")``
-    Opens the notebook, waits for its kernel, runs Run > Run All Cells from
-    the menu bar, waits until every cell has run and the kernel is idle, and
-    returns the page. Raises ``AssertionError`` if a cell's output is an error.
+``open_and_run_all`` (function; starts ``jupyter_lab``)
+    ``open_and_run_all(page, "01_playground.ipynb", timeout_s=300)``: opens
+    the notebook (path relative to notebooks/), waits for its kernel, clicks
+    Run > Run All Cells in the menu bar, waits until every code cell shows an
+    execution count and the kernel is idle, and returns the page. Raises
+    ``AssertionError`` with the text if any cell output is an error.
 
-``run_in_kernel(jupyter_lab, "01_playground.ipynb", "print(widget.X.shape)")``
-    Executes code in the kernel of that open notebook (through the kernel's
-    own connection file, not the UI) and returns everything it printed or
-    displayed as text; raises ``AssertionError`` with the traceback if the
-    code raised. Use it to check what the kernel sees after clicking.
+``run_in_kernel`` (function; starts ``jupyter_lab``)
+    ``run_in_kernel("01_playground.ipynb", "print(widget.X.shape)") -> str``:
+    executes code in the kernel of that open notebook (through the kernel's
+    connection file, not the UI, so the notebook is not modified) and returns
+    everything it printed or displayed as text; raises ``AssertionError`` with
+    the traceback if the code raised.
 
 Example (a JupyterLab test)::
 
-    def test_kernel_sees_clicks(page, page_log, jupyter_lab):
-        open_and_run_all(page, jupyter_lab, "01_playground.ipynb")
+    def test_kernel_sees_clicks(page, page_log, open_and_run_all, run_in_kernel):
+        open_and_run_all(page, "01_playground.ipynb")
+        before = int(run_in_kernel("01_playground.ipynb", "print(len(widget.X))"))
         page.locator("canvas").first.click(position={"x": 40, "y": 40})
-        assert "31" in run_in_kernel(jupyter_lab, "01_playground.ipynb", "print(len(widget.X))")
+        after = int(run_in_kernel("01_playground.ipynb", "print(len(widget.X))"))
+        assert after == before + 1
         page_log.assert_clean()
 """
 
@@ -158,6 +170,7 @@ class PageLog:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     ignored_console: list[str] = field(default_factory=list)
+    responses: list[tuple[str, int]] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         return (
@@ -183,7 +196,7 @@ def _artifact_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:120]
 
 
-def save_screenshot(page, name: str) -> Path:
+def _save_screenshot(page, name: str) -> Path:
     """Save a full-page screenshot of ``page`` as ``test-artifacts/<name>.png``."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{_artifact_name(name)}.png"
@@ -224,8 +237,10 @@ def page(browser, page_log, request):
             page_log.failed.append(f"{failed_request.url} ({failed_request.failure})")
 
     def on_response(response):
-        if response.status >= 400 and _is_local(response.url):
-            page_log.failed.append(f"{response.url} (HTTP {response.status})")
+        if _is_local(response.url):
+            page_log.responses.append((response.url, response.status))
+            if response.status >= 400:
+                page_log.failed.append(f"{response.url} (HTTP {response.status})")
 
     browser_page.on("console", on_console)
     browser_page.on("pageerror", lambda error: page_log.page_errors.append(str(error)))
@@ -233,9 +248,14 @@ def page(browser, page_log, request):
     browser_page.on("response", on_response)
     yield browser_page
     try:
-        save_screenshot(browser_page, request.node.name)
+        _save_screenshot(browser_page, request.node.name)
     finally:
         context.close()
+
+
+@pytest.fixture
+def save_screenshot():
+    return _save_screenshot
 
 
 # --------------------------------------------------------------------------
@@ -255,14 +275,25 @@ def book_html_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def book_url(book_html_dir):
-    handler = functools.partial(_QuietHandler, directory=str(book_html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def serve_directory():
+    servers = []
+
+    def serve(directory: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def book_url(book_html_dir, serve_directory):
+    return serve_directory(book_html_dir)
 
 
 # --------------------------------------------------------------------------
@@ -332,7 +363,7 @@ def jupyter_lab(browser):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
-        # Lets the helpers read the kernel's state (window.jupyterapp).
+        # Lets open_and_run_all read the kernel's state (window.jupyterapp).
         "--LabApp.expose_app_in_browser=True",
     ]
     with open(log_path, "w") as log:
@@ -350,7 +381,8 @@ def jupyter_lab(browser):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        shutil.copy(log_path, ARTIFACTS / "jupyter-lab.log") if ARTIFACTS.exists() else None
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS / "jupyter-lab.log")
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -366,7 +398,7 @@ def _wait_for_idle_kernel(page, timeout_ms: float) -> None:
     page.wait_for_function(f"({_KERNEL_STATE_JS})() === 'idle'", timeout=timeout_ms)
 
 
-def open_and_run_all(page, lab: JupyterLab, notebook: str, timeout_s: float = 300):
+def _open_and_run_all(page, lab: JupyterLab, notebook: str, timeout_s: float = 300):
     """Open ``notebook`` (relative to notebooks/) in JupyterLab and run every cell.
 
     Returns the page once every code cell has an execution count and the
@@ -387,8 +419,7 @@ def open_and_run_all(page, lab: JupyterLab, notebook: str, timeout_s: float = 30
         timeout=deadline_ms,
     )
     _wait_for_idle_kernel(page, deadline_ms)
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-                          ":has(.ansi-red-fg), .jp-RenderedText[data-mime-type*='error']")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
     if errors.count():
         raise AssertionError(f"{notebook} raised in JupyterLab:\n{errors.first.inner_text()}")
     return page
@@ -403,7 +434,7 @@ def _kernel_connection_file(lab: JupyterLab, notebook: str) -> Path:
     raise AssertionError(f"no running kernel for {notebook} (is it open in JupyterLab?)")
 
 
-def run_in_kernel(lab: JupyterLab, notebook: str, code: str, timeout_s: float = 60) -> str:
+def _run_in_kernel(lab: JupyterLab, notebook: str, code: str, timeout_s: float = 60) -> str:
     """Run ``code`` in the kernel of the open ``notebook`` and return its text output."""
     from jupyter_client import BlockingKernelClient
 
@@ -430,3 +461,19 @@ def run_in_kernel(lab: JupyterLab, notebook: str, code: str, timeout_s: float = 
     if failure:
         raise AssertionError(f"code raised in the kernel of {notebook}:\n{failure[0]}")
     return "".join(pieces)
+
+
+@pytest.fixture
+def open_and_run_all(jupyter_lab):
+    def open_and_run(page, notebook: str, timeout_s: float = 300):
+        return _open_and_run_all(page, jupyter_lab, notebook, timeout_s)
+
+    return open_and_run
+
+
+@pytest.fixture
+def run_in_kernel(jupyter_lab):
+    def run(notebook: str, code: str, timeout_s: float = 60) -> str:
+        return _run_in_kernel(jupyter_lab, notebook, code, timeout_s)
+
+    return run
