@@ -494,6 +494,10 @@ function render({ model, el: host }) {
   const ctx = canvas.getContext("2d");
 
   const notes = el("div", { class: "knnpg-notes", role: "status", "aria-live": "polite" });
+  const tieLegend = el("div", { class: "knnpg-tie-legend" }, [
+    el("span", { class: "knnpg-hatch", "aria-hidden": "true" }),
+    " Hatched cells: the vote is tied there, and the smallest class label wins.",
+  ]);
   const tally = el("div", { class: "knnpg-tally", "aria-live": "polite" });
   const stats = el("div", { class: "knnpg-stats" });
   const help = el("details", { class: "knnpg-help" }, [
@@ -522,6 +526,7 @@ function render({ model, el: host }) {
       el("label", { class: "knnpg-control" }, [tiesBox, el("span", { text: "Mark ties" })]),
     ]),
     canvas,
+    tieLegend,
     notes,
     tally,
     stats,
@@ -661,6 +666,7 @@ function render({ model, el: host }) {
     drawAxes(b);
     const finished = performance.now();
 
+    tieLegend.hidden = !(anyTie && get("show_ties"));
     const n = points.length;
     const nCells = grid * grid;
     root.dataset.renderMs = (finished - started).toFixed(2);
@@ -766,7 +772,8 @@ function render({ model, el: host }) {
       ctx.lineTo(x + r * Math.cos(t), y + r * Math.sin(t));
     }
     ctx.closePath();
-    ctx.fillStyle = "#FFFFFF";
+    // Half transparent, so a point under the probe still shows through.
+    ctx.fillStyle = "rgba(255, 255, 255, 0.5)";
     ctx.fill();
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = "#222222";
@@ -947,10 +954,20 @@ function render({ model, el: host }) {
     requestFrame(false);
   });
 
-  // Exposed for tests and curious readers: the last computed grid and timings.
+  // Exposed on the DOM node for tests and curious readers (the browser
+  // console): what is drawn, and a way to time a full redraw.
   root.knnPlayground = {
     get lastGrid() {
       return lastGrid;
+    },
+    get points() {
+      return get("points");
+    },
+    get labels() {
+      return get("labels");
+    },
+    setData(points, labels) {
+      setData(points, labels, "");
     },
     drawNow() {
       gridDirty = true;
