@@ -112,14 +112,16 @@ def predict_cells(X, y, cells, k=5, metric="euclidean", weights="uniform"):
 
     Examples
     --------
-    Two points of each class at equal distance from the query: a 2-2 tie,
-    which goes to the smaller label.
+    Class 0 above and below the origin, class 1 left and right of it. With
+    k = 4 every query sees all four points: a 2-2 tie, which goes to the
+    smaller label. With k = 3, the query (0, 0.9) sees (0, 1) of class 0
+    first, then both class-1 points (tied in distance), which out-vote it.
 
     >>> X = [[0, 1], [0, -1], [1, 0], [-1, 0]]
     >>> predict_cells(X, [0, 0, 1, 1], [[0, 0], [0, 0.9]], k=4)
     (array([0, 0]), array([ True,  True]))
     >>> predict_cells(X, [0, 0, 1, 1], [[0, 0.9]], k=3)
-    (array([0]), array([False]))
+    (array([1]), array([False]))
     """
     check_option(metric, "metric", PLAYGROUND_METRICS)
     check_option(weights, "weights", _WEIGHTS)
@@ -157,10 +159,11 @@ def predict_grid(X, y, k=5, metric="euclidean", weights="uniform", grid=150, ext
 
     Examples
     --------
-    One point of each class: the boundary is the perpendicular bisector, and
-    the cells exactly on it (here the column x = 5) are ties.
+    One point of each class, both voting (k = 2) with weights 1 / distance:
+    the boundary is the perpendicular bisector x = 5, and the cells whose
+    centre is on it (the middle column) are exact ties, won by label 0.
 
-    >>> labels, ties = predict_grid([[2.5, 5], [7.5, 5]], [0, 1], k=1, grid=5)
+    >>> labels, ties = predict_grid([[2.5, 5], [7.5, 5]], [0, 1], k=2, weights="distance", grid=5)
     >>> labels
     array([[0, 0, 0, 1, 1],
            [0, 0, 0, 1, 1],
