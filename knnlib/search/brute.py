@@ -168,22 +168,23 @@ class BruteForce(NeighborsIndex):
             self.method == "auto" and is_euclidean and self.n_samples >= _GEMM_MIN_SAMPLES
         )
         if use_gemm:
-            use_gemm = self._build_gemm() or self.method == "gemm"
+            use_gemm = self._build_gemm()
         self.method_ = "gemm" if use_gemm else "plain"
 
     def _build_gemm(self):
         """Lay the training points out for the fast path; False if their norms could overflow."""
         X = self.data
-        self._mean = X.mean(axis=0)
-        centred = X - self._mean
-        squared_norms = np.einsum("ij,ij->i", centred, centred)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            self._mean = X.mean(axis=0)
+            centred = X - self._mean
+            squared_norms = np.einsum("ij,ij->i", centred, centred)
         max_squared_norm = squared_norms.max()
         if not max_squared_norm <= _MAX_SQUARED_NORM:
             if self.method == "gemm":
                 raise ValueError(
                     f"method 'gemm' cannot be used: the training points lie up to "
-                    f"{np.sqrt(max_squared_norm):.3g} from their mean, and squared "
-                    f"distances that large lose all precision; use method='plain'"
+                    f"{np.sqrt(max_squared_norm):.3g} from their mean, and squares that "
+                    f"large could overflow the matrix product; use method='plain'"
                 )
             return False
         self._max_norm = float(np.sqrt(max_squared_norm))
@@ -197,6 +198,10 @@ class BruteForce(NeighborsIndex):
         self._tile_size = _BLOCK_SIZE * self._blocks_per_tile
         self._n_tiles = -(-self.n_samples // self._tile_size)
         n_stored = self._n_tiles * self._tile_size
+        # Fewer queries at a time for huge data, so the block-minima table
+        # (blocks x queries) stays within about 64 MB.
+        n_blocks = n_stored // _BLOCK_SIZE
+        self._queries_per_chunk = min(_QUERIES_PER_CHUNK, max(1, 2**23 // n_blocks))
 
         # A fixed random order spreads points that are neighbours in the input
         # (sorted data, grids) over different blocks. Padding rows go last, with
@@ -237,21 +242,19 @@ class BruteForce(NeighborsIndex):
 
     def _query_gemm(self, Q, k):
         """The fast Euclidean path (see the module docstring for the four steps)."""
-        centred_queries = Q - self._mean
-        squared_query_norms = np.einsum("ij,ij->i", centred_queries, centred_queries)
-        far = ~(squared_query_norms <= _MAX_SQUARED_NORM)
-        if far.any():  # astronomically far queries would overflow the GEMM: scan them plainly
-            dist, ind = self._query_gemm(Q[~far], k) if not far.all() else (None, None)
-            out_dist, out_ind = np.empty((Q.shape[0], k)), np.empty((Q.shape[0], k), dtype=np.intp)
-            out_dist[far], out_ind[far] = self._query_plain(Q[far], k)
-            if dist is not None:
-                out_dist[~far], out_ind[~far] = dist, ind
-            return out_dist, out_ind
         dist = np.empty((Q.shape[0], k))
         ind = np.empty((Q.shape[0], k), dtype=np.intp)
-        for start in range(0, Q.shape[0], _QUERIES_PER_CHUNK):
-            chunk = slice(start, start + _QUERIES_PER_CHUNK)
-            dist[chunk], ind[chunk] = self._query_gemm_chunk(Q[chunk], centred_queries[chunk], k)
+        with np.errstate(over="ignore"):  # checked just below
+            centred = Q - self._mean
+            squared_norms = np.einsum("ij,ij->i", centred, centred)
+        # Astronomically far queries would overflow the matrix product: scan them plainly.
+        far = ~(squared_norms <= _MAX_SQUARED_NORM)
+        if far.any():
+            dist[far], ind[far] = self._query_plain(Q[far], k)
+        near = np.flatnonzero(~far)
+        for start in range(0, near.size, self._queries_per_chunk):
+            chunk = near[start : start + self._queries_per_chunk]
+            dist[chunk], ind[chunk] = self._query_gemm_chunk(Q[chunk], centred[chunk], k)
         return dist, ind
 
     def _query_gemm_chunk(self, Q, centred, k):
@@ -265,13 +268,11 @@ class BruteForce(NeighborsIndex):
         tile_size, blocks_per_tile = self._tile_size, self._blocks_per_tile
         tile = np.empty((tile_size, n_queries))
         block_minima = np.empty((self._n_tiles * blocks_per_tile, n_queries))
-        for t in range(self._n_tiles):
-            np.matmul(self._stacked[t * tile_size : (t + 1) * tile_size], lifted, out=tile)
-            np.min(
-                tile.reshape(_BLOCK_SIZE, blocks_per_tile, n_queries),
-                axis=0,
-                out=block_minima[t * blocks_per_tile : (t + 1) * blocks_per_tile],
-            )
+        for tile_number in range(self._n_tiles):
+            rows = slice(tile_number * tile_size, (tile_number + 1) * tile_size)
+            blocks = slice(tile_number * blocks_per_tile, (tile_number + 1) * blocks_per_tile)
+            np.matmul(self._stacked[rows], lifted, out=tile)
+            np.min(tile.reshape(_BLOCK_SIZE, blocks_per_tile, n_queries), axis=0, out=block_minima[blocks])
 
         # Step 2: t = the k-th smallest of the minima of groups of blocks.
         n_blocks = block_minima.shape[0]
@@ -304,6 +305,7 @@ class BruteForce(NeighborsIndex):
         candidate_query, candidate_index = candidate_query[real], candidate_index[real]
 
         # Step 4: exact distances of the candidates, then the k best by (distance, index).
+        # Every query has at least k candidates: the k points behind the bound.
         candidate_dist = self.metric.rowwise(Q[candidate_query], self.data[candidate_index])
         return _k_smallest_per_group(candidate_query, candidate_dist, candidate_index, n_queries, k)
 
