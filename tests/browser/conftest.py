@@ -342,12 +342,20 @@ def jupyter_lab(browser):
     shutil.copytree(REPO_ROOT / "notebooks", root_dir)
     runtime_dir = workdir / "runtime"
     log_path = workdir / "jupyter-lab.log"
+    settings_dir = workdir / "settings"
+    # Answer JupyterLab's "get notified about Jupyter news?" toast in advance:
+    # it would sit over the bottom-right of the page (and would fetch news).
+    notification_settings = settings_dir / "@jupyterlab" / "apputils-extension"
+    notification_settings.mkdir(parents=True)
+    (notification_settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     port = _free_port()
     env = dict(
         os.environ,
         JUPYTER_RUNTIME_DIR=str(runtime_dir),
         JUPYTER_CONFIG_DIR=str(workdir / "config"),  # ignore the user's own config
-        JUPYTERLAB_SETTINGS_DIR=str(workdir / "settings"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
         JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
     )
     command = [

@@ -159,3 +159,31 @@ def test_saved_widgets_math_icons_and_animation_work_offline(
 
     save_screenshot(page, "offline_fixture_widgets_demo")
     page_log.assert_clean()
+
+
+# ---------------------------------------------------------------------------
+# The JupyterLab half of the harness (conftest.py), which the chapter tests
+# rely on, checked on a throwaway notebook written into the server's
+# temporary copy of notebooks/ (never into the repository).
+
+
+def test_harness_runs_a_notebook_in_jupyterlab_and_reads_its_kernel(
+    page, page_log, jupyter_lab, open_and_run_all, run_in_kernel
+):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("answer = 41 + 1"),
+        nbformat.v4.new_code_cell("import ipywidgets\nslider = ipywidgets.IntSlider(value=7)\nslider"),
+    ]
+    nbformat.write(notebook, jupyter_lab.root_dir / "harness_check.ipynb")
+
+    open_and_run_all(page, "harness_check.ipynb")
+    page.locator(".jp-OutputArea .widget-slider").wait_for()
+    assert run_in_kernel("harness_check.ipynb", "print(answer, slider.value)") == "42 7\n"
+
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        run_in_kernel("harness_check.ipynb", "1 / 0")
+    page_log.assert_clean()
