@@ -40,4 +40,7 @@ fi
 
 # Two workers; --dist loadfile keeps each file (and so each notebook's
 # kernel, for nbval) on one worker. --doctest-modules comes from pyproject.toml.
-exec .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax "${paths[@]}" "$@"
+# tests/fixtures holds data for tests (e.g. a notebook the browser tests
+# build), not tests.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile --nbval-lax \
+  --ignore=tests/fixtures "${paths[@]}" "$@"
