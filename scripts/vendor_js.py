@@ -181,7 +181,8 @@ def refresh() -> dict:
             record = npm_pack(spec, workdir)
             tarball = workdir / record["filename"]
             package_json = read_package_json(tarball)
-            copied = extract_files(tarball, package, staging / package.dest)
+            package_dir = staging / package.dest
+            copied = extract_files(tarball, package, package_dir)
             manifest["packages"].append(
                 {
                     "name": package.name,
@@ -191,7 +192,7 @@ def refresh() -> dict:
                     "npm_integrity": record["integrity"],
                     "why": package.why,
                     "files": {
-                        (Path(package.dest) / path.relative_to(staging / package.dest)).as_posix(): sha256_of(path)
+                        f"{package.dest}/{path.relative_to(package_dir).as_posix()}": sha256_of(path)
                         for path in sorted(copied)
                     },
                 }
