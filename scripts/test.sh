@@ -26,7 +26,7 @@ if [ ! -x /usr/bin/chromium ]; then
   else
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    $SUDO apt-get install -y -qq chromium >/dev/null
   fi
 fi
 
