@@ -297,7 +297,8 @@ class TreeIndex(NeighborsIndex):
         self._leaf_width = int(self._leaf_size_of.max())
         slots = leaf_start[:, None] + np.arange(self._leaf_width)
         in_leaf = slots < end[self._first_leaf :, None]
-        self._leaf_fm = np.where(in_leaf[None], points[np.where(in_leaf, slots, 0)].transpose(2, 0, 1), np.nan)
+        leaf_points = points[np.where(in_leaf, slots, 0)].transpose(2, 0, 1)
+        self._leaf_fm = np.ascontiguousarray(np.where(in_leaf[None], leaf_points, np.nan))
         self._points_fm = np.ascontiguousarray(points.T)
         self._build_bounds()
 
@@ -358,7 +359,8 @@ class TreeIndex(NeighborsIndex):
             out[...] = self.metric.rowwise(queries_fm[:, qi].T[:, None, :], pts)
             return out
         for j in range(queries_fm.shape[0]):
-            np.take(self._leaf_fm[j], leaves, axis=0, out=buffer)
+            # mode='clip' (indices are valid anyway) avoids a buffered copy
+            np.take(self._leaf_fm[j], leaves, axis=0, out=buffer, mode="clip")
             np.subtract(buffer, queries_fm[j][qi][:, None], out=buffer)
             self._reduced.accumulate(out, buffer, j == 0)
         return out
@@ -403,13 +405,19 @@ class TreeIndex(NeighborsIndex):
             node = 2 * node + 1 + go_right
         return node
 
+    def _start_levels(self, Q_fm, bound, home, home_level):
+        """Level of the node where each query's frontier may start (0: the root).
+
+        Trees that can prove that no point outside some ancestor of the home
+        node is within ``bound`` override this; the default starts at the root.
+        """
+        return np.zeros(len(home), dtype=np.intp)
+
     def _query_chunk(self, Q, k, home_level):
         m = Q.shape[0]
         Q_fm = np.ascontiguousarray(Q.T)
         tol = 1.0 + self._reduced.rel_tol
-        best_d = np.full((m, k), np.inf)
-        best_i = np.full((m, k), _NO_INDEX, dtype=np.intp)
-        best_pos = np.zeros((m, k), dtype=np.intp)
+        width = self._leaf_width
 
         # 1. The first guess: every point of the home node.
         home = self._descend(Q, home_level)
@@ -417,112 +425,136 @@ class TreeIndex(NeighborsIndex):
         first_leaf = (home + 1) * span - 1 - self._first_leaf
         qi = np.repeat(np.arange(m), span)
         leaves = (first_leaf[:, None] + np.arange(span)).ravel()
-        reduced = np.empty((len(qi), self._leaf_width))
+        reduced = np.empty((len(qi), width))
         self._leaf_reduced(Q_fm, qi, leaves, reduced, np.empty_like(reduced))
-        reduced = reduced.reshape(m, span * self._leaf_width)
+        reduced = reduced.reshape(m, span * width)
         kth = np.partition(reduced, k - 1, axis=1)[:, k - 1]
-        rows, cols = np.nonzero(reduced <= (kth * tol)[:, None])
-        pos = self.node_start[self._first_leaf + first_leaf[rows] + cols // self._leaf_width] + (
-            cols % self._leaf_width
-        )
-        self._merge(Q, k, best_d, best_i, best_pos, rows, pos)
+        rows, cols = np.divmod(np.flatnonzero(reduced <= (kth * tol)[:, None]), span * width)
+        pos = self.node_start[self._first_leaf + first_leaf[rows] + cols // width] + cols % width
+        best_d, best_i = self._merge(Q, k, None, None, rows, pos)
         n_evals = self.node_end[home] - self.node_start[home]
         n_nodes = np.ones(m, dtype=np.intp)
-
-        # 2. The frontier, level by level, with the first guess as bound.
         bound = self._reduced.to_reduced(best_d[:, k - 1]) * tol
-        qi, leaves, lbs, n_nodes = self._frontier(Q_fm, bound, home_level, home, n_nodes)
 
-        # 3. The leaves in rounds, nearest first, tightening the bound.
+        # 2. Where each query's frontier starts (the root, unless the tree
+        #    can prove that a smaller subtree holds everything in reach).
+        start_level = self._start_levels(Q_fm, bound, home, home_level)
+        n_nodes += start_level  # the ancestors above the start are opened
+        qi = np.flatnonzero(start_level < home_level)
+        nodes = ((home[qi] + 1) >> (home_level - start_level[qi])) - 1
+        lbs = np.zeros(len(qi))
+
+        # 3. Rounds: open the nodes whose bound is below a growing fraction
+        #    of the k-th distance, measure the leaves reached, tighten.
         for fraction in _ROUND_FRACTIONS:
             if len(qi) == 0:
                 break
-            if fraction is None:
-                now = np.ones(len(qi), dtype=bool)
-            else:
-                now = lbs <= bound[qi] * fraction**self._reduced.power
-                if not now.any():
-                    continue
-            q_now, l_now = qi[now], leaves[now]
-            n_evals += np.bincount(q_now, weights=self._leaf_size_of[l_now], minlength=m).astype(np.intp)
-            n_nodes += np.bincount(q_now, minlength=m)
-            rows, pos = self._candidates(Q_fm, q_now, l_now, bound)
-            self._merge(Q, k, best_d, best_i, best_pos, rows, pos)
+            limit = bound if fraction is None else bound * fraction**self._reduced.power
+            leaf_q, leaf_n, (qi, nodes, lbs), opened = self._expand(Q_fm, qi, nodes, lbs, bound, limit, home)
+            n_nodes += opened
+            if len(leaf_q) == 0:
+                continue
+            n_evals += np.bincount(leaf_q, weights=self._leaf_size_of[leaf_n], minlength=m).astype(np.intp)
+            n_nodes += np.bincount(leaf_q, minlength=m)
+            rows, pos = self._candidates(Q_fm, leaf_q, leaf_n, bound)
+            self._merge(Q, k, best_d, best_i, rows, pos)
             bound = self._reduced.to_reduced(best_d[:, k - 1]) * tol
-            later = ~now
-            later[later] = lbs[later] <= bound[qi[later]]
-            qi, leaves, lbs = qi[later], leaves[later], lbs[later]
+            still = lbs <= bound[qi]
+            qi, nodes, lbs = qi[still], nodes[still], lbs[still]
         return best_d, best_i, n_evals, n_nodes
 
-    def _frontier(self, Q_fm, bound, skip_level, skip_node, n_nodes):
-        """Expand (query, node) pairs level by level; return the surviving leaf pairs.
+    def _expand(self, Q_fm, qi, nodes, lbs, bound, limit, skip):
+        """Open (query, node) pairs down to the leaves, as far as ``limit`` allows.
 
-        A child survives when its lower bound is <= ``bound`` of its query.
-        At ``skip_level`` the pair (query, ``skip_node[query]``) is dropped:
-        that node was measured already. Pairs stay sorted by query.
+        Pairs whose lower bound is <= ``limit`` of their query are opened:
+        their children are bounded, children above ``bound`` are dropped,
+        children above ``limit`` wait for a later round, the rest are opened
+        in turn until they reach the leaves. The node ``skip[query]`` is
+        dropped (it was measured already).
+
+        Returns the reached leaves (query, leaf number) sorted by query, the
+        waiting pairs (query, node, lower bound) and the number of nodes each
+        query opened.
         """
         m = Q_fm.shape[1]
-        qi = np.arange(m)
-        nodes = np.zeros(m, dtype=np.intp)
-        lbs = np.zeros(m)
-        if skip_level == 0:
-            return qi[:0], nodes[:0], lbs[:0], n_nodes
-        if self.n_levels > 1:
-            n_nodes = n_nodes + 1  # the root is opened
-        for level in range(1, self.n_levels):
-            qi = np.repeat(qi, 2)
-            nodes = (2 * nodes[:, None] + np.array([1, 2])).ravel()
-            lbs = self._lower_bounds(Q_fm, qi, nodes)
-            keep = lbs <= bound[qi]
-            if level == skip_level:
-                keep &= nodes != skip_node[qi]
-            qi, nodes, lbs = qi[keep], nodes[keep], lbs[keep]
-            if level < self.n_levels - 1:
-                n_nodes = n_nodes + np.bincount(qi, minlength=m)
-        return qi, nodes - self._first_leaf, lbs, n_nodes
+        ready = lbs <= limit[qi]
+        waiting = [(qi[~ready], nodes[~ready], lbs[~ready])]
+        reached_q, reached_n = [], []
+        opened = np.zeros(m, dtype=np.intp)
+        q, n = qi[ready], nodes[ready]
+        while len(q):
+            at_leaf = n >= self._first_leaf
+            if at_leaf.any():
+                reached_q.append(q[at_leaf])
+                reached_n.append(n[at_leaf])
+                q, n = q[~at_leaf], n[~at_leaf]
+                if len(q) == 0:
+                    break
+            opened += np.bincount(q, minlength=m)
+            q = np.repeat(q, 2)
+            n = (2 * n[:, None] + np.array([1, 2])).ravel()
+            lb = self._lower_bounds(Q_fm, q, n)
+            keep = (lb <= bound[q]) & (n != skip[q])
+            now = keep & (lb <= limit[q])
+            later = keep & ~now
+            waiting.append((q[later], n[later], lb[later]))
+            q, n = q[now], n[now]
+        waiting = tuple(np.concatenate(parts) for parts in zip(*waiting))
+        if not reached_q:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), waiting, opened
+        reached_q, reached_n = np.concatenate(reached_q), np.concatenate(reached_n)
+        order = np.argsort(reached_q, kind="stable")
+        return reached_q[order], reached_n[order] - self._first_leaf, waiting, opened
 
     def _candidates(self, Q_fm, qi, leaves, bound):
         """Points of leaf ``leaves[t]`` whose reduced distance to ``qi[t]`` is <= ``bound[qi[t]]``.
 
         Returns (query rows, tree positions), sorted by query when ``qi`` is.
         """
-        block = max(1, _BLOCK_DISTANCES // self._leaf_width)
-        out = np.empty((block, self._leaf_width))
+        width = self._leaf_width
+        block = max(1, _BLOCK_DISTANCES // width)
+        out = np.empty((block, width))
         buffer = np.empty_like(out)
         found_rows, found_pos = [], []
         for lo in range(0, len(qi), block):
             q, lv = qi[lo : lo + block], leaves[lo : lo + block]
             reduced = self._leaf_reduced(Q_fm, q, lv, out[: len(q)], buffer[: len(q)])
-            r, c = np.nonzero(reduced <= bound[q][:, None])
+            r, c = np.divmod(np.flatnonzero(reduced <= bound[q][:, None]), width)
             found_rows.append(q[r])
             found_pos.append(self.node_start[self._first_leaf + lv[r]] + c)
+        if not found_rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
         return np.concatenate(found_rows), np.concatenate(found_pos)
 
-    def _merge(self, Q, k, best_d, best_i, best_pos, rows, pos):
+    def _merge(self, Q, k, best_d, best_i, rows, pos):
         """Merge candidates (query ``rows``, tree position ``pos``) into the best-k arrays.
 
         ``rows`` must be sorted. The candidates get their exact distances
         here; each touched query keeps its ``k`` best by (distance, index).
+        With ``best_d is None`` every query has at least ``k`` candidates and
+        new best-k arrays are returned.
         """
         if len(rows) == 0:
-            return
+            return best_d, best_i
         dist = self._exact(Q, rows, pos)
         index = self.idx_array[pos]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        starts, counts = _groups(rows)
+        if best_d is None and (counts == k).all():
+            # The usual first guess: exactly k candidates per query.
+            return _k_smallest(dist.reshape(-1, k), index.reshape(-1, k), k)
+        crowded = counts > 2 * k
+        if crowded.any():
+            # A few queries may have many candidates; trimming them to their
+            # own k best first keeps the padded table below narrow.
+            rows, dist, index = _trim_crowded(rows, dist, index, starts, counts, crowded, k)
+            starts, counts = _groups(rows)
         touched = rows[starts]
-        counts = np.diff(np.r_[starts, len(rows)])
-        slot = np.arange(len(rows)) - np.repeat(starts, counts)
-        group = np.repeat(np.arange(len(touched)), counts)
-        width = k + int(counts.max())
-        all_d = np.full((len(touched), width), np.inf)
-        all_i = np.full((len(touched), width), _NO_INDEX, dtype=np.intp)
-        all_p = np.zeros((len(touched), width), dtype=np.intp)
-        all_d[:, :k], all_i[:, :k], all_p[:, :k] = best_d[touched], best_i[touched], best_pos[touched]
-        all_d[group, k + slot], all_i[group, k + slot], all_p[group, k + slot] = dist, index, pos
-        order = _order_by_distance_then_index(all_d, all_i, k)
-        best_d[touched] = np.take_along_axis(all_d, order, axis=1)
-        best_i[touched] = np.take_along_axis(all_i, order, axis=1)
-        best_pos[touched] = np.take_along_axis(all_p, order, axis=1)
+        table_d, table_i = _table(dist, index, starts, counts, extra=0 if best_d is None else k)
+        if best_d is None:
+            return _k_smallest(table_d, table_i, k)
+        table_d[:, :k], table_i[:, :k] = best_d[touched], best_i[touched]
+        best_d[touched], best_i[touched] = _k_smallest(table_d, table_i, k)
+        return best_d, best_i
 
     # ---------------------------------------------------------- radius query
     def _query_radius(self, Q, r):
@@ -531,16 +563,22 @@ class TreeIndex(NeighborsIndex):
         dists, inds = [], []
         n_evals = np.zeros(m, dtype=np.intp)
         n_nodes = np.zeros(m, dtype=np.intp)
+        leaf_level = self.n_levels - 1
         chunk = 1024
         for lo in range(0, m, chunk):
             hi = min(m, lo + chunk)
             Qc = Q[lo:hi]
             Q_fm = np.ascontiguousarray(Qc.T)
             bound = self._reduced.to_reduced(r[lo:hi]) * tol
-            visited = np.zeros(hi - lo, dtype=np.intp)
-            qi, leaves, _, visited = self._frontier(Q_fm, bound, -1, None, visited)
+            home = self._descend(Qc, leaf_level)
+            start_level = self._start_levels(Q_fm, bound, home, leaf_level)
+            start = ((home + 1) >> (leaf_level - start_level)) - 1
+            no_skip = np.full(hi - lo, -1)
+            qi, leaves, _, opened = self._expand(
+                Q_fm, np.arange(hi - lo), start, np.zeros(hi - lo), bound, bound, no_skip
+            )
             n_evals[lo:hi] = np.bincount(qi, weights=self._leaf_size_of[leaves], minlength=hi - lo)
-            n_nodes[lo:hi] = visited + np.bincount(qi, minlength=hi - lo)
+            n_nodes[lo:hi] = start_level + opened + np.bincount(qi, minlength=hi - lo)
             rows, pos = self._candidates(Q_fm, qi, leaves, bound)
             dist = self._exact(Qc, rows, pos)
             inside = dist <= r[lo:hi][rows]
@@ -633,17 +671,66 @@ class TreeIndex(NeighborsIndex):
         )
 
 
-def _order_by_distance_then_index(dist, index, k):
-    """Column order putting the ``k`` best of each row first, by (distance, index).
+def _table(dist, index, starts, counts, extra):
+    """Lay out flat per-query candidates as rows of a table padded with (inf, no index).
 
-    A quick sort by distance is enough for rows without ties among their
-    first ``k + 1`` entries; the (rare) rows with ties are sorted again by
-    (distance, index).
+    Row ``g`` holds the candidates ``starts[g]:starts[g] + counts[g]`` in
+    columns ``extra, extra + 1, ...``; the first ``extra`` columns are left
+    for the caller.
     """
+    group = np.repeat(np.arange(len(starts)), counts)
+    slot = np.arange(len(dist)) - np.repeat(starts, counts)
+    table_d = np.full((len(starts), extra + int(counts.max())), np.inf)
+    table_i = np.full(table_d.shape, _NO_INDEX, dtype=np.intp)
+    table_d[group, extra + slot] = dist
+    table_i[group, extra + slot] = index
+    return table_d, table_i
+
+
+def _trim_crowded(rows, dist, index, starts, counts, crowded, k):
+    """Keep only the ``k`` best candidates of the ``crowded`` queries (flat, sorted by query)."""
+    in_crowded = np.repeat(crowded, counts)
+    table_d, table_i = _table(dist[in_crowded], index[in_crowded], *_groups(rows[in_crowded]), extra=0)
+    top_d, top_i = _k_smallest(table_d, table_i, k)
+    top_rows = np.repeat(rows[starts[crowded]], k)
+    rows = np.concatenate([rows[~in_crowded], top_rows])
+    dist = np.concatenate([dist[~in_crowded], top_d.ravel()])
+    index = np.concatenate([index[~in_crowded], top_i.ravel()])
+    order = np.argsort(rows, kind="stable")
+    return rows[order], dist[order], index[order]
+
+
+def _groups(rows):
+    """Start offsets and sizes of the runs of equal values in sorted ``rows``."""
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return starts, np.diff(np.r_[starts, len(rows)])
+
+
+def _k_smallest(dist, index, k):
+    """The ``k`` best entries of each row by (distance, index), in that order.
+
+    ``argpartition`` finds each row's k-th smallest distance without a full
+    sort; only rows where that value also occurs beyond the cut (a tie
+    across the k-th place) need a full sort by (distance, index). The ``k``
+    kept entries are then sorted, again by (distance, index).
+    """
+    rows, width = dist.shape
+    if width > k:
+        part = np.argpartition(dist, k - 1, axis=1)
+        kth = np.take_along_axis(dist, part[:, k - 1 : k], axis=1)
+        beyond = np.take_along_axis(dist, part[:, k:], axis=1)
+        spill = np.flatnonzero((beyond == kth).any(axis=1))
+        if len(spill):
+            part[spill] = np.lexsort((index[spill], dist[spill]), axis=1)
+        top = part[:, :k]
+        dist = np.take_along_axis(dist, top, axis=1)
+        index = np.take_along_axis(index, top, axis=1)
     order = np.argsort(dist, axis=1)
-    top = min(dist.shape[1], k + 1)
-    sorted_d = np.take_along_axis(dist, order[:, :top], axis=1)
-    tied = np.flatnonzero((sorted_d[:, 1:] == sorted_d[:, :-1]).any(axis=1))
+    dist = np.take_along_axis(dist, order, axis=1)
+    index = np.take_along_axis(index, order, axis=1)
+    tied = np.flatnonzero((dist[:, 1:] == dist[:, :-1]).any(axis=1))
     if len(tied):
-        order[tied] = np.lexsort((index[tied], dist[tied]), axis=1)
-    return order[:, :k]
+        order = np.lexsort((index[tied], dist[tied]), axis=1)
+        dist[tied] = np.take_along_axis(dist[tied], order, axis=1)
+        index[tied] = np.take_along_axis(index[tied], order, axis=1)
+    return dist, index

@@ -192,17 +192,42 @@ class KDTree(TreeIndex):
         differences, and rounding is monotone, so the bound never exceeds
         the reduced distance of a point inside the box.
         """
-        acc = np.empty(len(qi))
-        gap = np.empty(len(qi))
-        beyond = np.empty(len(qi))
+        acc, gap, beyond, q = (np.empty(len(qi)) for _ in range(4))
         for j in range(queries_fm.shape[0]):
-            q = queries_fm[j][qi]
-            np.subtract(self._lo_fm[j][nodes], q, out=gap)
-            np.subtract(q, self._hi_fm[j][nodes], out=beyond)
+            # np.take with out= and mode="clip" (the indices are valid) is
+            # the fastest gather NumPy offers here.
+            np.take(queries_fm[j], qi, out=q, mode="clip")
+            np.take(self._lo_fm[j], nodes, out=gap, mode="clip")
+            np.subtract(gap, q, out=gap)
+            np.take(self._hi_fm[j], nodes, out=beyond, mode="clip")
+            np.subtract(q, beyond, out=beyond)
             np.maximum(gap, beyond, out=gap)
             np.maximum(gap, 0.0, out=gap)
             self._reduced.accumulate(acc, gap, j == 0)
         return acc
+
+    def _start_levels(self, queries_fm, bound, home, home_level):
+        """Deepest ancestor of ``home`` whose cell holds everything within ``bound``.
+
+        A point outside a cell has, along some feature ``j``, a coordinate at
+        or beyond the cell's wall, so its reduced distance is at least the
+        reduced value of the query's smallest gap to a wall. If that exceeds
+        the bound, nothing outside the cell can be a neighbour and the
+        search may start at the cell's node instead of the root. (Rounding
+        is monotone, so the computed gap never exceeds a point's computed
+        coordinate difference.)
+        """
+        levels = np.arange(home_level + 1)
+        ancestors = ((home[:, None] + 1) >> (home_level - levels)) - 1  # (m, levels)
+        wall_gap = np.full(ancestors.shape, np.inf)
+        for j in range(queries_fm.shape[0]):
+            q = queries_fm[j][:, None]
+            below = q - self.cell_lo[ancestors, j]
+            above = self.cell_hi[ancestors, j] - q
+            np.minimum(wall_gap, np.minimum(below, above), out=wall_gap)
+        inside = self._reduced.to_reduced(wall_gap) > bound[:, None]
+        # Cells shrink with depth, so "inside" holds for a prefix of levels.
+        return inside.sum(axis=1) - 1
 
     @cached_property
     def nodes(self):
