@@ -166,22 +166,27 @@ export class NeighbourSearch {
       if (sortedX[mid] < qx) lo = mid + 1;
       else hi = mid;
     }
-    let kth = this.bound();
-    for (let p = lo; p < n; p++) {
-      const gap = Math.abs(qx - sortedX[p]);
-      if (gap > kth && gap > TINY_GAP) break;
-      const i = sortedIndex[p];
-      if (offeredIn[i] === stamp) continue;
-      this.offer(this.distanceAt(qx, qy, p), i);
-      kth = this.bound();
-    }
-    for (let p = lo - 1; p >= 0; p--) {
-      const gap = Math.abs(qx - sortedX[p]);
-      if (gap > kth && gap > TINY_GAP) break;
-      const i = sortedIndex[p];
-      if (offeredIn[i] === stamp) continue;
-      this.offer(this.distanceAt(qx, qy, p), i);
-      kth = this.bound();
+    // The two sweeps below are the hot loops: the distance is written out
+    // (the operations of distanceAt) and the current k-th kept in locals.
+    const { sortedY, metricCode, k, topDist, topIndex } = this;
+    let kthDist = this.bound();
+    let kthIndex = this.count === k ? topIndex[k - 1] : n;
+    for (let direction = 1; direction >= -1; direction -= 2) {
+      for (let p = direction === 1 ? lo : lo - 1; p >= 0 && p < n; p += direction) {
+        const d0 = Math.abs(qx - sortedX[p]);
+        if (d0 > kthDist && d0 > TINY_GAP) break;
+        const i = sortedIndex[p];
+        if (offeredIn[i] === stamp) continue;
+        const d1 = Math.abs(qy - sortedY[p]);
+        const d = metricCode === 0 ? Math.sqrt(d0 * d0 + d1 * d1) : metricCode === 1 ? d0 + d1 : Math.max(d0, d1);
+        if (d < kthDist || (d === kthDist && i < kthIndex)) {
+          this.offer(d, i);
+          if (this.count === k) {
+            kthDist = topDist[k - 1];
+            kthIndex = topIndex[k - 1];
+          }
+        }
+      }
     }
     seed.set(this.topIndex.subarray(0, this.count));
     this.seedCount = this.count;
@@ -783,8 +788,10 @@ function render({ model, el: host }) {
   function updateTally(probe, explained) {
     const pal = palette();
     tally.replaceChildren();
+    delete root.dataset.probe;
     delete root.dataset.probeLabel;
     delete root.dataset.probeTied;
+    delete root.dataset.probeIndices;
     if (!probe) {
       tally.textContent = "Hover over the canvas (or press an arrow key on it) to probe a point.";
       return;
@@ -793,10 +800,11 @@ function render({ model, el: host }) {
       tally.textContent = `Probe at (${probe[0].toFixed(2)}, ${probe[1].toFixed(2)}): no points to vote yet.`;
       return;
     }
+    root.dataset.probe = `${probe[0]},${probe[1]}`;
     root.dataset.probeLabel = String(explained.label);
     root.dataset.probeTied = String(explained.tied);
     root.dataset.probeIndices = explained.indices.join(",");
-    const kind = get("weights") === "distance" ? "weight" : "votes";
+    const kind = get("weights") === "distance" ? "weights (1 / distance)" : "votes";
     const parts = [];
     explained.scores.forEach((score, c) => {
       if (c >= nPickable() && score === 0) return;
@@ -807,13 +815,17 @@ function render({ model, el: host }) {
       });
       parts.push(el("span", { class: "knnpg-score" }, [swatch, ` class ${c}: ${formatScore(score)}`]));
     });
+    const exactMatch = get("weights") === "distance" && explained.distances[0] === 0
+      ? " (the probe sits exactly on a point: exact matches take the whole vote)"
+      : "";
     const verdict = explained.tied
       ? `tie, so the smallest label wins: class ${explained.label}`
       : `predicted class ${explained.label}`;
     tally.append(
-      `Probe at (${probe[0].toFixed(2)}, ${probe[1].toFixed(2)}), its ${explained.kEffective} nearest ${kind}: `,
+      `Probe at (${probe[0].toFixed(2)}, ${probe[1].toFixed(2)}). The ${kind} of its ` +
+        `${explained.kEffective} nearest neighbour${explained.kEffective === 1 ? "" : "s"}: `,
       ...parts.flatMap((p, i) => (i ? [", ", p] : [p])),
-      ` \u2192 ${verdict}.`,
+      `${exactMatch} \u2192 ${verdict}.`,
     );
   }
 
@@ -965,6 +977,12 @@ function render({ model, el: host }) {
     },
     get labels() {
       return get("labels");
+    },
+    get settings() {
+      return {
+        k: get("k"), metric: get("metric"), weights: get("weights"), grid: get("grid"),
+        extent: get("extent"), activeClass: get("active_class"), nClasses: get("n_classes"),
+      };
     },
     setData(points, labels) {
       setData(points, labels, "");
