@@ -277,3 +277,26 @@ def test_identical_inline_scripts_are_kept_once_and_files_untouched():
         (None, "var other = 1"),
         ("doctools.js", None),
     ]
+
+
+def test_missing_or_remote_widget_scripts_are_reported(tmp_path, caplog):
+    from types import SimpleNamespace
+
+    (tmp_path / "assets" / "vendor").mkdir(parents=True)
+    (tmp_path / "assets" / "vendor" / "present.js").write_text("")
+    app = SimpleNamespace(confdir=str(tmp_path))
+    config = SimpleNamespace(
+        html_static_path=["assets"],
+        nb_ipywidgets_js={
+            "vendor/present.js": {},
+            "vendor/missing.js": {},
+            "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager/dist/embed-amd.js": {},
+        },
+    )
+    with caplog.at_level("WARNING"):
+        knnbook_offline.check_widget_scripts_exist(app, config)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2
+    assert "vendor/missing.js" in messages[0]
+    assert "cdn.jsdelivr.net" in messages[1]
+    assert not any("present.js" in message for message in messages)
