@@ -142,7 +142,7 @@ def assert_widget_matches_knnlib(state, min_visible=0.5):
 
 
 def click_plot(canvas, x, y):
-    """Click the plot at data coordinates (x, y) in [0, 10]^2 (whole numbers land exactly)."""
+    """Click the plot at data coordinates (x, y) in [0, 10]^2 (to within a pixel)."""
     canvas.click(position={"x": PLOT_LEFT + x * PLOT_SIZE / 10, "y": PLOT_TOP + (10 - y) * PLOT_SIZE / 10})
 
 
@@ -153,7 +153,7 @@ def move_mouse_away(page):
 @pytest.fixture
 def chapter(page, book_url):
     page.goto(book_url + CHAPTER_PAGE)
-    page.locator(".knnpg canvas").wait_for(timeout=30_000)
+    page.locator(".knnpg canvas").wait_for(timeout=60_000)
     wait_for_redraw(page)
     page.locator(".knnpg").scroll_into_view_if_needed()
     return page
@@ -168,10 +168,10 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     canvas = page.locator(".knnpg canvas")
     root = page.locator(".knnpg")
 
-    # As saved by the book build: the moons preset, k = 5, Euclidean, uniform.
+    # As saved by the book build: the noisy-overlap preset, k = 5, Euclidean, uniform.
     state = read_widget(page)
-    X_moons, y_moons = load_preset("moons")
-    np.testing.assert_array_equal(np.array(state["points"]), X_moons)
+    X_start, _ = load_preset("noisy_overlap")
+    np.testing.assert_array_equal(np.array(state["points"]), X_start)
     assert state["settings"]["k"] == 5 and state["settings"]["metric"] == "euclidean"
     assert_widget_matches_knnlib(state)
     save_screenshot(page, "playground_static_initial")
@@ -194,7 +194,9 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     move_mouse_away(page)
     wait_for_redraw(page)
     state = read_widget(page)
-    assert state["points"] == [[2, 8], [3, 2], [7, 7], [8, 3]]
+    # Within a pixel of where we clicked (the page may put the canvas at a
+    # fractional offset); the exact values are what knnlib is compared on.
+    np.testing.assert_allclose(state["points"], [[2, 8], [3, 2], [7, 7], [8, 3]], atol=0.03)
     assert state["labels"] == [0, 0, 1, 1]
     # k = 5 > 4 points: clamped, with a message; a 2-2 vote everywhere, so ties everywhere.
     assert state["kEffective"] == 4
@@ -230,7 +232,8 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     move_mouse_away(page)
     wait_for_redraw(page)
     state = read_widget(page)
-    assert state["labels"][-1] == 2 and state["points"][-1] == [5, 5]
+    assert state["labels"][-1] == 2
+    np.testing.assert_allclose(state["points"][-1], [5, 5], atol=0.03)
     assert_widget_matches_knnlib(state)
 
     # A duplicate point gets a note; undo removes it again.
@@ -270,7 +273,7 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     page.wait_for_function("document.querySelector('.knnpg').dataset.probeIndices !== undefined")
     state = read_widget(page)
     probe = [float(v) for v in state["dataset"]["probe"].split(",")]
-    assert probe == pytest.approx([4.4, 5.6], abs=0.011)
+    assert probe == pytest.approx([4.4, 5.6], abs=0.03)
     X, y = np.array(state["points"]), np.array(state["labels"])
     settings = state["settings"]
     model = KNNClassifier(k=settings["k"], metric=settings["metric"], weights=settings["weights"]).fit(X, y)
@@ -389,14 +392,14 @@ def test_jupyterlab_clicks_and_slider_reach_the_kernel(page, page_log, open_and_
                 return got
             time.sleep(0.25)
 
-    assert kernel("import json; print(len(playground.X))") == "100"
+    assert kernel("import json; print(len(playground.X))") == "120"
     before = read_widget(page)
     assert_widget_matches_knnlib(before)
 
     # A click on the canvas adds a point the kernel sees.
     click_plot(canvas, 2, 8)
     move_mouse_away(page)
-    assert wait_for_kernel("print(len(playground.X))", "101") == "101"
+    assert wait_for_kernel("print(len(playground.X))", "121") == "121"
     # The point the canvas holds, exactly; it lands within a pixel of (2, 8)
     # (JupyterLab may place the canvas at a fractional pixel offset).
     shown = read_widget(page)
