@@ -27,9 +27,10 @@ from knnlib import KNNClassifier
 from knnlib.datasets import PRESETS, load_preset
 from knnlib.plotting import grid_centres
 
-# Every knnlib index returns the same neighbours; the playground's own Python
-# twin (predict_grid) uses brute force, so compare with that.
-ALGORITHM = "brute"
+# What a student runs after the playground: KNNClassifier with its default
+# algorithm ("auto" picks a k-d tree for 2-D data). Every knnlib index returns
+# the same neighbours, so the canvas must match it exactly.
+ALGORITHM = "auto"
 
 PLAYGROUND_JS = Path(__file__).resolve().parents[1] / "knnlib" / "widgets" / "playground.js"
 
