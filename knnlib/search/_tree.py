@@ -33,10 +33,11 @@ All queries are processed together, without a Python loop over queries:
    one level at a time; a pair survives only if the node's lower bound is at
    most the query's current ``b``. What is left at the bottom are the
    (query, leaf) pairs that might hold a neighbour.
-3. **Leaves in rounds.** Those leaves are measured in a few rounds, nearest
-   first: each round measures the leaves whose bound is below a growing
-   fraction of ``b``, keeps the best ``k`` per query and tightens ``b``, so
-   leaves that a tighter ``b`` rules out are never measured.
+3. **Rounds.** In more than a few dimensions the first guess is loose, so
+   the frontier is opened in rounds, nearest first: each round opens only
+   the nodes whose bound is below a growing fraction of ``b``, measures the
+   leaves it reaches, keeps the best ``k`` per query and tightens ``b``;
+   nodes that the tighter ``b`` rules out are never opened.
 4. **Exact answer.** Leaf distances are first computed as *reduced*
    distances (for Euclidean, the sum of squares without the square root);
    only the points that can still be among the ``k`` best get their returned
@@ -84,10 +85,16 @@ _BLOCK_DISTANCES = 1 << 15
 # How many (query, leaf-point) distances the first guess may hold in memory.
 _HOME_DISTANCES = 1 << 22
 
-# Round schedule for measuring leaves: in round r, measure the leaves whose
-# lower bound is at most FRACTIONS[r] times the current k-th distance. The
-# last entry (None) means "everything still allowed".
-_ROUND_FRACTIONS = (0.5, 0.75, 0.9, None)
+# Round schedules for measuring leaves: in round r, open the nodes whose
+# lower bound is at most FRACTIONS[r] times the current k-th distance; the
+# last entry (None) means "everything still allowed". In few dimensions the
+# first guess is already close to the final k-th distance and one round is
+# cheapest; in more dimensions it is loose, and measuring the nearest leaves
+# first (so that the bound tightens before the farther ones are opened)
+# halves the work. Measured on uniform data, n = 100,000, k = 5.
+_ROUNDS_FEW_DIMENSIONS = (None,)
+_ROUNDS_MANY_DIMENSIONS = (0.6, 0.85, None)
+_FEW_DIMENSIONS = 4
 
 
 @dataclass(frozen=True)
@@ -367,7 +374,15 @@ class TreeIndex(NeighborsIndex):
 
     def _exact(self, queries, qi, pos):
         """Returned distances (from ``Metric.rowwise``) of query ``qi`` to tree position ``pos``."""
-        return self.metric.rowwise(queries[qi], self._points[pos])
+        # Gather feature by feature (1-D takes are fast) into (d, len) blocks;
+        # their transposes are (len, d) views whose feature columns are
+        # contiguous, which is what rowwise walks.
+        a = np.empty((self.n_features, len(qi)))
+        b = np.empty((self.n_features, len(pos)))
+        for j in range(self.n_features):
+            np.take(queries[:, j], qi, out=a[j], mode="clip")
+            np.take(self._points_fm[j], pos, out=b[j], mode="clip")
+        return self.metric.rowwise(a.T, b.T)
 
     # -------------------------------------------------------------- k-NN query
     def _query(self, Q, k):
@@ -446,11 +461,14 @@ class TreeIndex(NeighborsIndex):
 
         # 3. Rounds: open the nodes whose bound is below a growing fraction
         #    of the k-th distance, measure the leaves reached, tighten.
-        for fraction in _ROUND_FRACTIONS:
+        few = self.n_features <= _FEW_DIMENSIONS
+        for fraction in _ROUNDS_FEW_DIMENSIONS if few else _ROUNDS_MANY_DIMENSIONS:
             if len(qi) == 0:
                 break
             limit = bound if fraction is None else bound * fraction**self._reduced.power
-            leaf_q, leaf_n, (qi, nodes, lbs), opened = self._expand(Q_fm, qi, nodes, lbs, bound, limit, home)
+            leaf_q, leaf_n, (qi, nodes, lbs), opened = self._expand(
+                Q_fm, qi, nodes, lbs, bound, limit, home_level, home
+            )
             n_nodes += opened
             if len(leaf_q) == 0:
                 continue
@@ -463,25 +481,42 @@ class TreeIndex(NeighborsIndex):
             qi, nodes, lbs = qi[still], nodes[still], lbs[still]
         return best_d, best_i, n_evals, n_nodes
 
-    def _expand(self, Q_fm, qi, nodes, lbs, bound, limit, skip):
+    def _expand(self, Q_fm, qi, nodes, lbs, bound, limit, skip_level=None, skip=None):
         """Open (query, node) pairs down to the leaves, as far as ``limit`` allows.
 
-        Pairs whose lower bound is <= ``limit`` of their query are opened:
-        their children are bounded, children above ``bound`` are dropped,
-        children above ``limit`` wait for a later round, the rest are opened
-        in turn until they reach the leaves. The node ``skip[query]`` is
-        dropped (it was measured already).
+        Pairs whose lower bound is <= ``limit`` of their query are opened,
+        two levels at a time: the bounds of a node's four grandchildren are
+        computed directly (a grandchild's box lies inside its parent's, so
+        checking the middle level would prune nothing more, and skipping it
+        halves the number of NumPy calls). Descendants above ``bound`` are
+        dropped, those above ``limit`` wait for a later round, the rest are
+        opened in turn until they reach the leaves. Leaves inside the node
+        ``skip[query]`` at level ``skip_level`` are dropped (that node was
+        measured already).
 
         Returns the reached leaves (query, leaf number) sorted by query, the
         waiting pairs (query, node, lower bound) and the number of nodes each
         query opened.
         """
         m = Q_fm.shape[1]
-        ready = lbs <= limit[qi]
-        waiting = [(qi[~ready], nodes[~ready], lbs[~ready])]
-        reached_q, reached_n = [], []
+        leaf_level = self.n_levels - 1
+        if limit is bound:
+            q, n, waiting = qi, nodes, []
+        else:
+            ready = lbs <= limit[qi]
+            q, n = qi[ready], nodes[ready]
+            waiting = [(qi[~ready], nodes[~ready], lbs[~ready])]
         opened = np.zeros(m, dtype=np.intp)
-        q, n = qi[ready], nodes[ready]
+        reached_q, reached_n = [], []
+        # Nodes an odd number of levels above the leaves go down one level
+        # first, so that every later step of two lands exactly on the leaves.
+        odd = (leaf_level - self.node_depth[n]) % 2 == 1
+        if odd.any():
+            q_odd, n_odd = q[odd], n[odd]
+            opened += np.bincount(q_odd, minlength=m)
+            q_odd, n_odd, lb, _ = self._descendants(Q_fm, q_odd, n_odd, 1)
+            q_now, n_now = self._split_by_limit(q_odd, n_odd, lb, bound, limit, waiting)
+            q, n = np.concatenate([q[~odd], q_now]), np.concatenate([n[~odd], n_now])
         while len(q):
             at_leaf = n >= self._first_leaf
             if at_leaf.any():
@@ -490,21 +525,44 @@ class TreeIndex(NeighborsIndex):
                 q, n = q[~at_leaf], n[~at_leaf]
                 if len(q) == 0:
                     break
-            opened += np.bincount(q, minlength=m)
-            q = np.repeat(q, 2)
-            n = (2 * n[:, None] + np.array([1, 2])).ravel()
-            lb = self._lower_bounds(Q_fm, q, n)
-            keep = (lb <= bound[q]) & (n != skip[q])
-            now = keep & (lb <= limit[q])
-            later = keep & ~now
-            waiting.append((q[later], n[later], lb[later]))
-            q, n = q[now], n[now]
-        waiting = tuple(np.concatenate(parts) for parts in zip(*waiting))
+            q, n, lb, parent_q = self._descendants(Q_fm, q, n, 2)
+            keep = lb <= bound[q]
+            # Opened: each pair's node, and each middle node with a surviving child.
+            middle_opened = keep.reshape(-1, 2, 2).any(axis=2).sum(axis=1) + 1
+            opened += np.bincount(parent_q, weights=middle_opened, minlength=m).astype(np.intp)
+            q, n = self._split_by_limit(q[keep], n[keep], lb[keep], bound, limit, waiting)
+        waiting = tuple(np.concatenate(parts) for parts in zip(*waiting)) if waiting else (
+            np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0))
         if not reached_q:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), waiting, opened
         reached_q, reached_n = np.concatenate(reached_q), np.concatenate(reached_n)
+        if skip is not None:
+            inside_skip = ((reached_n + 1) >> (leaf_level - skip_level)) - 1 == skip[reached_q]
+            reached_q, reached_n = reached_q[~inside_skip], reached_n[~inside_skip]
         order = np.argsort(reached_q, kind="stable")
         return reached_q[order], reached_n[order] - self._first_leaf, waiting, opened
+
+    def _descendants(self, Q_fm, qi, nodes, levels):
+        """The descendants ``levels`` below each node, with their lower bounds.
+
+        Returns (query, descendant, lower bound, the query of each parent pair).
+        """
+        fan_out = 2**levels
+        first = ((nodes + 1) << levels) - 1
+        q = np.repeat(qi, fan_out)
+        n = (first[:, None] + np.arange(fan_out)).ravel()
+        return q, n, self._lower_bounds(Q_fm, q, n), qi
+
+    @staticmethod
+    def _split_by_limit(q, n, lb, bound, limit, waiting):
+        """Keep pairs within ``limit`` to open now; park the others (within ``bound``) in ``waiting``."""
+        if limit is bound:
+            keep = lb <= bound[q]
+            return q[keep], n[keep]
+        now = lb <= limit[q]
+        later = ~now & (lb <= bound[q])
+        waiting.append((q[later], n[later], lb[later]))
+        return q[now], n[now]
 
     def _candidates(self, Q_fm, qi, leaves, bound):
         """Points of leaf ``leaves[t]`` whose reduced distance to ``qi[t]`` is <= ``bound[qi[t]]``.
@@ -573,10 +631,7 @@ class TreeIndex(NeighborsIndex):
             home = self._descend(Qc, leaf_level)
             start_level = self._start_levels(Q_fm, bound, home, leaf_level)
             start = ((home + 1) >> (leaf_level - start_level)) - 1
-            no_skip = np.full(hi - lo, -1)
-            qi, leaves, _, opened = self._expand(
-                Q_fm, np.arange(hi - lo), start, np.zeros(hi - lo), bound, bound, no_skip
-            )
+            qi, leaves, _, opened = self._expand(Q_fm, np.arange(hi - lo), start, np.zeros(hi - lo), bound, bound)
             n_evals[lo:hi] = np.bincount(qi, weights=self._leaf_size_of[leaves], minlength=hi - lo)
             n_nodes[lo:hi] = start_level + opened + np.bincount(qi, minlength=hi - lo)
             rows, pos = self._candidates(Q_fm, qi, leaves, bound)

@@ -184,6 +184,8 @@ class KDTree(TreeIndex):
             cell_hi[left, dims] = self.split_value[ids]
             cell_lo[right, dims] = self.split_value[ids]
         self.cell_lo, self.cell_hi = cell_lo, cell_hi
+        self._cell_lo_fm = np.ascontiguousarray(cell_lo.T)
+        self._cell_hi_fm = np.ascontiguousarray(cell_hi.T)
 
     def _lower_bounds(self, queries_fm, qi, nodes):
         """Reduced distance from query ``qi[t]`` to the box of ``nodes[t]``.
@@ -220,11 +222,15 @@ class KDTree(TreeIndex):
         levels = np.arange(home_level + 1)
         ancestors = ((home[:, None] + 1) >> (home_level - levels)) - 1  # (m, levels)
         wall_gap = np.full(ancestors.shape, np.inf)
+        wall = np.empty(ancestors.shape)
         for j in range(queries_fm.shape[0]):
             q = queries_fm[j][:, None]
-            below = q - self.cell_lo[ancestors, j]
-            above = self.cell_hi[ancestors, j] - q
-            np.minimum(wall_gap, np.minimum(below, above), out=wall_gap)
+            np.take(self._cell_lo_fm[j], ancestors, out=wall, mode="clip")
+            np.subtract(q, wall, out=wall)
+            np.minimum(wall_gap, wall, out=wall_gap)
+            np.take(self._cell_hi_fm[j], ancestors, out=wall, mode="clip")
+            np.subtract(wall, q, out=wall)
+            np.minimum(wall_gap, wall, out=wall_gap)
         inside = self._reduced.to_reduced(wall_gap) > bound[:, None]
         # Cells shrink with depth, so "inside" holds for a prefix of levels.
         return inside.sum(axis=1) - 1
