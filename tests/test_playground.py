@@ -157,6 +157,7 @@ def test_changing_only_X_to_a_new_length_points_to_set_data(playground):
         ("active_class", 2, ValueError, "active_class must be a class shown in the picker, 0..1"),
         ("preset", "circles", ValueError, "Unknown preset 'circles'"),
         ("probe", [1.0], ValueError, r"probe must be \[x, y\]"),
+        ("extent", [0.0, 10.0, 5.0, 5.0], ValueError, "y_min < y_max"),
         ("show_ties", "yes", TypeError, "'show_ties' trait"),
     ],
 )

@@ -25,6 +25,7 @@ import pytest
 
 from knnlib import KNNClassifier
 from knnlib.datasets import PRESETS, load_preset
+from knnlib.metrics import get_metric
 from knnlib.plotting import grid_centres
 
 # What a student runs after the playground: KNNClassifier with its default
@@ -51,6 +52,10 @@ const plain = (value) => {
 };
 const results = calls.map(({ fn, args }) => {
   if (fn === "gridCentres") return plain(playground.gridCentres(args.grid, args.extent));
+  if (fn === "distances") {
+    const distance = playground.DISTANCES[args.metric];
+    return args.pairs.map(([a, b]) => distance(a[0], a[1], b[0], b[1]));
+  }
   return plain(playground[fn](args));
 });
 process.stdout.write(JSON.stringify(results));
@@ -161,6 +166,17 @@ def test_grid_centres_are_bit_identical():
         # JSON carries doubles exactly (shortest round-trip repr both ways).
         assert np.asarray(result["xs"]).tobytes() == xs.tobytes()
         assert np.asarray(result["ys"]).tobytes() == ys.tobytes()
+
+
+def test_distances_are_bit_identical_to_knnlib_metrics():
+    rng = np.random.default_rng(7)
+    A = np.vstack([rng.uniform(0, 10, size=(300, 2)), np.round(rng.uniform(0, 10, size=(100, 2)), 2)])
+    B = np.vstack([rng.uniform(0, 10, size=(300, 2)), np.round(rng.uniform(0, 10, size=(100, 2)), 2)])
+    pairs = np.stack([A, B], axis=1).tolist()
+    results = run_js([{"fn": "distances", "args": {"metric": m, "pairs": pairs}} for m in METRICS])
+    for metric, js in zip(METRICS, results):
+        expected = get_metric(metric).rowwise(A, B)
+        assert np.asarray(js, dtype=np.float64).tobytes() == expected.tobytes(), metric
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))

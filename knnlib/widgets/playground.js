@@ -92,6 +92,7 @@ export class NeighbourSearch {
     const metricCode = METRICS.indexOf(metric);
     if (metricCode < 0) throw new Error(`unknown metric ${JSON.stringify(metric)}`);
     this.metricCode = metricCode;
+    this.distance = DISTANCES[metric];
     const n = points.length;
     this.n = n;
     const byX = Array.from({ length: n }, (_, i) => i).sort(
@@ -134,13 +135,9 @@ export class NeighbourSearch {
     topIndex[pos] = i;
   }
 
-  /** Distance from (qx, qy) to the point at sorted position p (DISTANCES' operations). */
+  /** Distance from (qx, qy) to the point at sorted position p. */
   distanceAt(qx, qy, p) {
-    const d0 = Math.abs(qx - this.sortedX[p]);
-    const d1 = Math.abs(qy - this.sortedY[p]);
-    if (this.metricCode === 0) return Math.sqrt(d0 * d0 + d1 * d1);
-    if (this.metricCode === 1) return d0 + d1;
-    return Math.max(d0, d1);
+    return this.distance(qx, qy, this.sortedX[p], this.sortedY[p]);
   }
 
   /** The current k-th distance, or Infinity while fewer than k are known. */
@@ -167,7 +164,7 @@ export class NeighbourSearch {
       else hi = mid;
     }
     // The two sweeps below are the hot loops: the distance is written out
-    // (the operations of distanceAt) and the current k-th kept in locals.
+    // (the same operations as DISTANCES) and the current k-th kept in locals.
     const { sortedY, metricCode, k, topDist, topIndex } = this;
     let kthDist = this.bound();
     let kthIndex = this.count === k ? topIndex[k - 1] : n;

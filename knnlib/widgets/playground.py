@@ -36,7 +36,14 @@ import traitlets
 from .._validation import check_array, check_option
 from ..datasets import PRESET_BOUNDS, PRESETS, load_preset
 from ..estimators import KNNClassifier
-from ..plotting import DEFAULT_EXTENT, grid_centres, palette_for_js, plot_decision_regions, plot_neighbours
+from ..plotting import (
+    DEFAULT_EXTENT,
+    _check_extent,
+    grid_centres,
+    palette_for_js,
+    plot_decision_regions,
+    plot_neighbours,
+)
 from ..vote import class_scores, majority_vote, neighbor_weights, vote_ties
 
 __all__ = ["PLAYGROUND_METRICS", "Playground", "plot_playground", "predict_cells", "predict_grid"]
@@ -366,6 +373,10 @@ class Playground(anywidget.AnyWidget):
     @traitlets.validate("labels")
     def _valid_labels(self, proposal):
         return _check_labels(proposal.value, name="labels").tolist()
+
+    @traitlets.validate("extent")
+    def _valid_extent(self, proposal):
+        return list(_check_extent(proposal.value))
 
     @traitlets.validate("probe")
     def _valid_probe(self, proposal):
