@@ -515,7 +515,7 @@ class TreeIndex(NeighborsIndex):
             q_odd, n_odd = q[odd], n[odd]
             opened += np.bincount(q_odd, minlength=m)
             q_odd, n_odd, lb, _ = self._descendants(Q_fm, q_odd, n_odd, 1)
-            q_now, n_now = self._split_by_limit(q_odd, n_odd, lb, bound, limit, waiting)
+            q_now, n_now = self._split_by_limit(q_odd, n_odd, lb, lb <= bound[q_odd], bound, limit, waiting)
             q, n = np.concatenate([q[~odd], q_now]), np.concatenate([n[~odd], n_now])
         while len(q):
             at_leaf = n >= self._first_leaf
@@ -527,12 +527,16 @@ class TreeIndex(NeighborsIndex):
                     break
             q, n, lb, parent_q = self._descendants(Q_fm, q, n, 2)
             keep = lb <= bound[q]
-            # Opened: each pair's node, and each middle node with a surviving child.
-            middle_opened = keep.reshape(-1, 2, 2).any(axis=2).sum(axis=1) + 1
+            # Opened: each pair's node, and each middle node with a surviving
+            # child (grandchildren come in fours, two per middle node).
+            middle_opened = np.add(keep[0::4] | keep[1::4], keep[2::4] | keep[3::4], dtype=np.intp)
+            opened += np.bincount(parent_q, minlength=m)
             opened += np.bincount(parent_q, weights=middle_opened, minlength=m).astype(np.intp)
-            q, n = self._split_by_limit(q[keep], n[keep], lb[keep], bound, limit, waiting)
-        waiting = tuple(np.concatenate(parts) for parts in zip(*waiting)) if waiting else (
-            np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0))
+            q, n = self._split_by_limit(q, n, lb, keep, bound, limit, waiting)
+        if waiting:
+            waiting = tuple(np.concatenate(parts) for parts in zip(*waiting))
+        else:
+            waiting = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0))
         if not reached_q:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), waiting, opened
         reached_q, reached_n = np.concatenate(reached_q), np.concatenate(reached_n)
@@ -554,13 +558,12 @@ class TreeIndex(NeighborsIndex):
         return q, n, self._lower_bounds(Q_fm, q, n), qi
 
     @staticmethod
-    def _split_by_limit(q, n, lb, bound, limit, waiting):
-        """Keep pairs within ``limit`` to open now; park the others (within ``bound``) in ``waiting``."""
+    def _split_by_limit(q, n, lb, within_bound, bound, limit, waiting):
+        """Pairs within ``limit`` are opened now; the others within ``bound`` wait in ``waiting``."""
         if limit is bound:
-            keep = lb <= bound[q]
-            return q[keep], n[keep]
-        now = lb <= limit[q]
-        later = ~now & (lb <= bound[q])
+            return q[within_bound], n[within_bound]
+        now = within_bound & (lb <= limit[q])
+        later = within_bound & ~now
         waiting.append((q[later], n[later], lb[later]))
         return q[now], n[now]
 
@@ -600,16 +603,31 @@ class TreeIndex(NeighborsIndex):
         if best_d is None and (counts == k).all():
             # The usual first guess: exactly k candidates per query.
             return _k_smallest(dist.reshape(-1, k), index.reshape(-1, k), k)
-        crowded = counts > 2 * k
+        # One row per touched query: its current best k (if any), then its
+        # candidates. A few queries may have many candidates; they are cut
+        # to their own k best first, which keeps the table narrow.
+        old = 0 if best_d is None else k
+        cap = 2 * k
+        group = np.repeat(np.arange(len(starts)), counts)
+        slot = np.arange(len(rows)) - np.repeat(starts, counts)
+        table_d = np.full((len(starts), old + min(int(counts.max()), cap)), np.inf)
+        table_i = np.full(table_d.shape, _NO_INDEX, dtype=np.intp)
+        crowded = counts > cap
         if crowded.any():
-            # A few queries may have many candidates; trimming them to their
-            # own k best first keeps the padded table below narrow.
-            rows, dist, index = _trim_crowded(rows, dist, index, starts, counts, crowded, k)
-            starts, counts = _groups(rows)
-        touched = rows[starts]
-        table_d, table_i = _table(dist, index, starts, counts, extra=0 if best_d is None else k)
+            in_crowded = crowded[group]
+            rank = (np.cumsum(crowded) - 1)[group[in_crowded]]
+            sub_d = np.full((int(crowded.sum()), int(counts.max())), np.inf)
+            sub_i = np.full(sub_d.shape, _NO_INDEX, dtype=np.intp)
+            sub_d[rank, slot[in_crowded]] = dist[in_crowded]
+            sub_i[rank, slot[in_crowded]] = index[in_crowded]
+            table_d[crowded, old : old + k], table_i[crowded, old : old + k] = _k_smallest(sub_d, sub_i, k)
+            plain = ~in_crowded
+            group, slot, dist, index = group[plain], slot[plain], dist[plain], index[plain]
+        table_d[group, old + slot] = dist
+        table_i[group, old + slot] = index
         if best_d is None:
             return _k_smallest(table_d, table_i, k)
+        touched = rows[starts]
         table_d[:, :k], table_i[:, :k] = best_d[touched], best_i[touched]
         best_d[touched], best_i[touched] = _k_smallest(table_d, table_i, k)
         return best_d, best_i
@@ -724,35 +742,6 @@ class TreeIndex(NeighborsIndex):
             indices=np.array(found_i, dtype=np.intp),
             n_distance_evaluations=int(n_measured),
         )
-
-
-def _table(dist, index, starts, counts, extra):
-    """Lay out flat per-query candidates as rows of a table padded with (inf, no index).
-
-    Row ``g`` holds the candidates ``starts[g]:starts[g] + counts[g]`` in
-    columns ``extra, extra + 1, ...``; the first ``extra`` columns are left
-    for the caller.
-    """
-    group = np.repeat(np.arange(len(starts)), counts)
-    slot = np.arange(len(dist)) - np.repeat(starts, counts)
-    table_d = np.full((len(starts), extra + int(counts.max())), np.inf)
-    table_i = np.full(table_d.shape, _NO_INDEX, dtype=np.intp)
-    table_d[group, extra + slot] = dist
-    table_i[group, extra + slot] = index
-    return table_d, table_i
-
-
-def _trim_crowded(rows, dist, index, starts, counts, crowded, k):
-    """Keep only the ``k`` best candidates of the ``crowded`` queries (flat, sorted by query)."""
-    in_crowded = np.repeat(crowded, counts)
-    table_d, table_i = _table(dist[in_crowded], index[in_crowded], *_groups(rows[in_crowded]), extra=0)
-    top_d, top_i = _k_smallest(table_d, table_i, k)
-    top_rows = np.repeat(rows[starts[crowded]], k)
-    rows = np.concatenate([rows[~in_crowded], top_rows])
-    dist = np.concatenate([dist[~in_crowded], top_d.ravel()])
-    index = np.concatenate([index[~in_crowded], top_i.ravel()])
-    order = np.argsort(rows, kind="stable")
-    return rows[order], dist[order], index[order]
 
 
 def _groups(rows):
