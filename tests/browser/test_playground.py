@@ -99,11 +99,11 @@ def expected_from_knnlib(state):
     return X, y, labels, ties
 
 
-def assert_widget_matches_knnlib(state, min_visible=0.5):
+def assert_widget_matches_knnlib(state, min_visible=0.5, ties_marked=True):
     """The computed grid and the painted pixels both agree with knnlib.
 
     ``min_visible``: the share of cells that must be free of markers, so that
-    enough pixels are checked.
+    enough pixels are checked. ``ties_marked``: whether "Mark ties" is on.
     """
     X, y, labels, ties = expected_from_knnlib(state)
     grid = state["settings"]["grid"]
@@ -127,14 +127,14 @@ def assert_widget_matches_knnlib(state, min_visible=0.5):
         covered |= (np.abs(cx - px) < MARKER_CLEARANCE) & (np.abs(cy - py) < MARKER_CLEARANCE)
     region = np.array([hex_to_rgb(c) for c in REGION_COLORS])
     expected_colour = region[labels]
-    clear = ~covered & ~ties
+    clear = ~covered & (~ties if ties_marked else True)
     assert (~covered).sum() > min_visible * grid * grid
     wrong = clear & np.any(colour != expected_colour, axis=-1)
     assert not wrong.any(), (
         f"{wrong.sum()} cells painted in the wrong colour, e.g. cell (row, col) "
         f"{tuple(np.argwhere(wrong)[0])}: {colour[wrong][0]} instead of {expected_colour[wrong][0]}"
     )
-    if (ties & ~covered).sum() >= 50:
+    if ties_marked and (ties & ~covered).sum() >= 50:
         # Hatching: a good share of tied cells' centre pixels show a stripe.
         striped = np.any(colour != expected_colour, axis=-1) & ties & ~covered
         assert striped.sum() > 0.1 * (ties & ~covered).sum(), "tied cells are not visibly hatched"
@@ -203,6 +203,11 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     assert any(note.startswith("k = 5, but there are only 4 points") for note in state["notes"])
     assert_widget_matches_knnlib(state)
     all_tied = read_widget(page)
+    # "Mark ties" off: the same cells, plain colours.
+    root.get_by_label("Mark ties").uncheck()
+    wait_for_redraw(page)
+    assert_widget_matches_knnlib(read_widget(page), ties_marked=False)
+    root.get_by_label("Mark ties").check()
 
     # k = 1: the picture changes, and still matches knnlib pixel for pixel.
     root.locator("input[type=range]").fill("1")
@@ -235,6 +240,18 @@ def test_static_page_shows_knnlibs_picture_and_follows_every_control(chapter, pa
     assert state["labels"][-1] == 2
     np.testing.assert_allclose(state["points"][-1], [5, 5], atol=0.03)
     assert_widget_matches_knnlib(state)
+
+    # Probe mode: a click places the probe instead of adding a point.
+    root.get_by_role("button", name="Probe mode").click()
+    click_plot(canvas, 6, 4)
+    move_mouse_away(page)
+    wait_for_redraw(page)
+    state = read_widget(page)
+    assert len(state["points"]) == 5
+    np.testing.assert_allclose([float(v) for v in state["dataset"]["probe"].split(",")], [6, 4], atol=0.03)
+    root.get_by_role("button", name="Probe mode").click()
+    canvas.focus()
+    page.keyboard.press("Escape")  # remove the probe again
 
     # A duplicate point gets a note; undo removes it again.
     click_plot(canvas, 5, 5)
