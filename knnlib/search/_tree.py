@@ -474,7 +474,7 @@ class TreeIndex(NeighborsIndex):
                 continue
             n_evals += np.bincount(leaf_q, weights=self._leaf_size_of[leaf_n], minlength=m).astype(np.intp)
             n_nodes += np.bincount(leaf_q, minlength=m)
-            rows, pos = self._candidates(Q_fm, leaf_q, leaf_n, bound)
+            rows, pos = self._candidates(Q_fm, leaf_q, leaf_n, bound, k)
             self._merge(Q, k, best_d, best_i, rows, pos)
             bound = self._reduced.to_reduced(best_d[:, k - 1]) * tol
             still = lbs <= bound[qi]
@@ -567,12 +567,16 @@ class TreeIndex(NeighborsIndex):
         waiting.append((q[later], n[later], lb[later]))
         return q[now], n[now]
 
-    def _candidates(self, Q_fm, qi, leaves, bound):
+    def _candidates(self, Q_fm, qi, leaves, bound, k=None):
         """Points of leaf ``leaves[t]`` whose reduced distance to ``qi[t]`` is <= ``bound[qi[t]]``.
 
-        Returns (query rows, tree positions), sorted by query when ``qi`` is.
+        With ``k``, a leaf offers at most its own ``k`` nearest points to a
+        query (plus any that tie the k-th of them within the tolerance): the
+        others cannot be among the query's ``k`` nearest. Returns (query
+        rows, tree positions), sorted by query when ``qi`` is.
         """
         width = self._leaf_width
+        tol = 1.0 + self._reduced.rel_tol
         block = max(1, _BLOCK_DISTANCES // width)
         out = np.empty((block, width))
         buffer = np.empty_like(out)
@@ -580,7 +584,13 @@ class TreeIndex(NeighborsIndex):
         for lo in range(0, len(qi), block):
             q, lv = qi[lo : lo + block], leaves[lo : lo + block]
             reduced = self._leaf_reduced(Q_fm, q, lv, out[: len(q)], buffer[: len(q)])
-            r, c = np.divmod(np.flatnonzero(reduced <= bound[q][:, None]), width)
+            within = reduced <= bound[q][:, None]
+            if k is not None and k < width:
+                crowded = np.flatnonzero(np.count_nonzero(within, axis=1) > k)
+                if len(crowded):
+                    kth = np.partition(reduced[crowded], k - 1, axis=1)[:, k - 1]
+                    within[crowded] &= reduced[crowded] <= (kth * tol)[:, None]
+            r, c = np.divmod(np.flatnonzero(within), width)
             found_rows.append(q[r])
             found_pos.append(self.node_start[self._first_leaf + lv[r]] + c)
         if not found_rows:
@@ -604,25 +614,29 @@ class TreeIndex(NeighborsIndex):
             # The usual first guess: exactly k candidates per query.
             return _k_smallest(dist.reshape(-1, k), index.reshape(-1, k), k)
         # One row per touched query: its current best k (if any), then its
-        # candidates. A few queries may have many candidates; they are cut
-        # to their own k best first, which keeps the table narrow.
+        # candidates. A few queries (far from the data, with a loose first
+        # guess) may have thousands of candidates; they are cut to their own
+        # k best first by one sort of their candidates, so the table stays
+        # narrow.
         old = 0 if best_d is None else k
-        cap = 2 * k
+        cap = 4 * k
         group = np.repeat(np.arange(len(starts)), counts)
         slot = np.arange(len(rows)) - np.repeat(starts, counts)
-        table_d = np.full((len(starts), old + min(int(counts.max()), cap)), np.inf)
-        table_i = np.full(table_d.shape, _NO_INDEX, dtype=np.intp)
         crowded = counts > cap
         if crowded.any():
             in_crowded = crowded[group]
-            rank = (np.cumsum(crowded) - 1)[group[in_crowded]]
-            sub_d = np.full((int(crowded.sum()), int(counts.max())), np.inf)
-            sub_i = np.full(sub_d.shape, _NO_INDEX, dtype=np.intp)
-            sub_d[rank, slot[in_crowded]] = dist[in_crowded]
-            sub_i[rank, slot[in_crowded]] = index[in_crowded]
-            table_d[crowded, old : old + k], table_i[crowded, old : old + k] = _k_smallest(sub_d, sub_i, k)
+            order = np.lexsort((index[in_crowded], dist[in_crowded], group[in_crowded]))
+            crowd_group = group[in_crowded][order]
+            crowd_starts, crowd_counts = _groups(crowd_group)
+            crowd_slot = np.arange(len(order)) - np.repeat(crowd_starts, crowd_counts)
+            best = crowd_slot < k
             plain = ~in_crowded
-            group, slot, dist, index = group[plain], slot[plain], dist[plain], index[plain]
+            group = np.concatenate([group[plain], crowd_group[best]])
+            slot = np.concatenate([slot[plain], crowd_slot[best]])
+            dist = np.concatenate([dist[plain], dist[in_crowded][order][best]])
+            index = np.concatenate([index[plain], index[in_crowded][order][best]])
+        table_d = np.full((len(starts), old + int(slot.max()) + 1), np.inf)
+        table_i = np.full(table_d.shape, _NO_INDEX, dtype=np.intp)
         table_d[group, old + slot] = dist
         table_i[group, old + slot] = index
         if best_d is None:
