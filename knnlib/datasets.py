@@ -202,3 +202,94 @@ def load_preset(name, seed=0):
     rng = np.random.default_rng(int(seed))
     X, y = _GENERATORS[name](rng)
     return np.round(X, 2).astype(np.float64), np.asarray(y, dtype=np.int64)
+
+
+def load_house_prices(features=None):
+    """House sales in Ames, Iowa, 2006-2010 (De Cock, 2011): features and sale prices.
+
+    All 2930 residential sales recorded by the Ames City Assessor's Office,
+    read from ``knnlib/data/ames_house_prices.csv`` (shipped with knnlib, no
+    download; ``knnlib/data/README.md`` gives the source, licence and how the
+    file was made). The feature columns, all whole numbers:
+
+    ===================  =====================================================
+    ``"living_area"``    above-grade living area, square feet
+    ``"overall_quality"`` material and finish, 1 (very poor) to 10 (excellent)
+    ``"year_built"``     construction year
+    ``"lot_area"``       lot size, square feet
+    ``"bedrooms"``       bedrooms above grade
+    ``"full_baths"``     full bathrooms above grade
+    ``"year_sold"``      year of the sale, 2006 to 2010
+    ===================  =====================================================
+
+    Cite: De Cock, D. (2011). Ames, Iowa: Alternative to the Boston Housing
+    Data as an End of Semester Regression Project. *Journal of Statistics
+    Education*, 19(3).
+
+    Parameters
+    ----------
+    features : list of str, optional
+        The columns of ``data``, in this order. Default: all seven above.
+
+    Returns
+    -------
+    houses : sklearn.utils.Bunch
+        ``data``: ndarray of shape (2930, len(features)), float64;
+        ``target``: ndarray of shape (2930,), float64, the sale prices in US dollars;
+        ``feature_names``: list of str; ``target_name``: ``"sale_price"``;
+        ``pid``: ndarray of int64, each sale's parcel number (to trace a row
+        back to the source).
+
+    Raises
+    ------
+    TypeError
+        If ``features`` is a single string or holds something other than strings.
+    ValueError
+        For an unknown, repeated or empty list of feature names.
+
+    Examples
+    --------
+    >>> houses = load_house_prices(["living_area", "overall_quality"])
+    >>> houses.data.shape, houses.target.shape
+    ((2930, 2), (2930,))
+    >>> houses.data[0], houses.target[0]   # the first sale: 1656 sq ft, quality 6
+    (array([1656.,    6.]), np.float64(215000.0))
+    >>> load_house_prices(["area"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown feature 'area'; choose from 'living_area', 'overall_quality', 'year_built', 'lot_area', 'bedrooms', 'full_baths', 'year_sold'
+    """
+    import csv
+    from importlib.resources import files
+
+    from sklearn.utils import Bunch
+
+    with files("knnlib").joinpath("data", "ames_house_prices.csv").open(newline="", encoding="ascii") as handle:
+        header, *rows = list(csv.reader(handle))
+    table = np.array(rows, dtype=np.int64)  # every entry is a whole number
+    column = {name: position for position, name in enumerate(header)}
+    available = [name for name in header if name not in ("pid", "sale_price")]
+
+    if features is None:
+        features = available
+    if isinstance(features, str):
+        raise TypeError(f"features must be a list of column names, got the string {features!r}; "
+                        f"write [{features!r}] for a single feature")
+    features = list(features)
+    for name in features:
+        if not isinstance(name, str):
+            raise TypeError(f"features must hold column names (str), got {name!r} of type {type(name).__name__}")
+        if name not in available:
+            raise ValueError(f"Unknown feature {name!r}; choose from {', '.join(map(repr, available))}")
+    if not features:
+        raise ValueError("features must name at least one column, got an empty list")
+    if len(set(features)) != len(features):
+        raise ValueError(f"features must not repeat a column, got {features!r}")
+
+    return Bunch(
+        data=table[:, [column[name] for name in features]].astype(np.float64),
+        target=table[:, column["sale_price"]].astype(np.float64),
+        feature_names=features,
+        target_name="sale_price",
+        pid=table[:, column["pid"]],
+    )
