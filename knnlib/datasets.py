@@ -212,15 +212,15 @@ def load_house_prices(features=None):
     download; ``knnlib/data/README.md`` gives the source, licence and how the
     file was made). The feature columns, all whole numbers:
 
-    ===================  =====================================================
-    ``"living_area"``    above-grade living area, square feet
-    ``"overall_quality"`` material and finish, 1 (very poor) to 10 (excellent)
-    ``"year_built"``     construction year
-    ``"lot_area"``       lot size, square feet
-    ``"bedrooms"``       bedrooms above grade
-    ``"full_baths"``     full bathrooms above grade
-    ``"year_sold"``      year of the sale, 2006 to 2010
-    ===================  =====================================================
+    =====================  ===================================================
+    ``"living_area"``      above-grade living area, square feet
+    ``"overall_quality"``  material and finish, 1 (very poor) to 10 (excellent)
+    ``"year_built"``       construction year
+    ``"lot_area"``         lot size, square feet
+    ``"bedrooms"``         bedrooms above grade
+    ``"full_baths"``       full bathrooms above grade
+    ``"year_sold"``        year of the sale, 2006 to 2010
+    =====================  ===================================================
 
     Cite: De Cock, D. (2011). Ames, Iowa: Alternative to the Boston Housing
     Data as an End of Semester Regression Project. *Journal of Statistics
