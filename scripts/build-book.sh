@@ -13,6 +13,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
+# Interactive figures draw every frame in advance, so they respond in the static book (knnlib/widgets/figure.py).
+export KNNBOOK_PRECOMPUTE=1
+
 mkdir -p _build
 # A clean output folder: no page, or myst-nb failure report, of an earlier
 # build may linger (--all re-reads every source but deletes nothing).

@@ -8,3 +8,8 @@ points, watch KNN shade the plane. Needs the ``teaching`` extras
 from .playground import PLAYGROUND_METRICS, Playground, plot_playground, predict_cells, predict_grid
 
 __all__ = ["PLAYGROUND_METRICS", "Playground", "plot_playground", "predict_cells", "predict_grid"]
+
+# The reusable interactive figure (chapters 2 to 10): knnlib/widgets/figure.py.
+from .figure import Dropdown, InteractiveFigure, Slider, Toggle, interactive_figure  # noqa: E402
+
+__all__ += ["Dropdown", "InteractiveFigure", "Slider", "Toggle", "interactive_figure"]
