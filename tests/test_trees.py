@@ -266,7 +266,7 @@ def test_trace_opens_the_nearer_child_first():
     for e in events:
         if e.action == "visit" and not tree.is_leaf(e.node):
             left, right = tree.children(e.node)
-            gap = [np.maximum(np.maximum(tree.node_lo[c] - Q[0], Q[0] - tree.node_hi[c]), 0) for c in (left, right)]
+            gap = [np.maximum(tree.node_lo[c] - Q[0], Q[0] - tree.node_hi[c]).clip(0) for c in (left, right)]
             nearer, farther = (left, right) if np.hypot(*gap[0]) <= np.hypot(*gap[1]) else (right, left)
             assert position[nearer] < position[farther]
 
@@ -292,7 +292,9 @@ def check_common_structure(tree, X, leaf_size):
     assert_array_equal(tree.nodes[0].point_indices, tree.idx_array)
 
 
-@pytest.mark.parametrize("n, d, leaf_size", [(1, 2, 40), (5, 1, 1), (100, 2, 3), (1000, 3, 40), (999, 5, 7)])
+@pytest.mark.parametrize(
+    "n, d, leaf_size", [(1, 2, 40), (5, 1, 1), (100, 2, 3), (1000, 3, 40), (999, 5, 7)]
+)
 def test_kd_tree_structure(n, d, leaf_size):
     X = np.random.default_rng(n).random((n, d))
     X[: n // 3] = np.round(X[: n // 3], 1)  # some coordinate ties at split values

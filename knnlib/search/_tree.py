@@ -29,20 +29,26 @@ All queries are processed together, without a Python loop over queries:
    leaf (or, when ``k`` is larger than a leaf, the deepest node holding at
    least ``k`` points) and measures all its points. The k-th smallest
    distance found is an upper bound ``b`` on the true k-th distance.
-2. **Frontier.** Starting at the root, the pairs (query, node) are expanded
-   one level at a time; a pair survives only if the node's lower bound is at
-   most the query's current ``b``. What is left at the bottom are the
-   (query, leaf) pairs that might hold a neighbour.
+2. **Frontier.** Pairs (query, node) are opened from the top down; a pair
+   survives only if the node's lower bound is at most the query's ``b``.
+   Pairs go down two levels per step (the bound of a grandchild is at least
+   that of its parent, so nothing is lost, and there are half as many NumPy
+   calls). What is left at the bottom are the (query, leaf) pairs that might
+   hold a neighbour. The k-d tree starts each query not at the root but at
+   the deepest ancestor of its home leaf whose cell provably contains every
+   point within ``b`` (see ``KDTree._start_levels``).
 3. **Rounds.** In more than a few dimensions the first guess is loose, so
    the frontier is opened in rounds, nearest first: each round opens only
    the nodes whose bound is below a growing fraction of ``b``, measures the
    leaves it reaches, keeps the best ``k`` per query and tightens ``b``;
-   nodes that the tighter ``b`` rules out are never opened.
+   nodes that the tighter ``b`` rules out are never opened. In few
+   dimensions one round is cheaper.
 4. **Exact answer.** Leaf distances are first computed as *reduced*
-   distances (for Euclidean, the sum of squares without the square root);
-   only the points that can still be among the ``k`` best get their returned
-   distance from :meth:`~knnlib.metrics.Metric.rowwise`, and the best ``k``
-   are kept in (distance, index) order.
+   distances (for Euclidean, the sum of squares without the square root).
+   A leaf offers a query only its points within ``b``, and at most its own
+   ``k`` nearest of them (plus ties). Only those candidates get their
+   returned distance from :meth:`~knnlib.metrics.Metric.rowwise`, and the
+   best ``k`` of each query are kept in (distance, index) order.
 
 Never skipping a tie
 --------------------
@@ -50,7 +56,9 @@ A node may be skipped only if *nothing* in it can tie the current k-th
 distance, because a tied point with a smaller index would win. Bounds and
 reduced distances are computed in floating point, so every comparison
 allows a relative slack ``rel_tol`` (about :math:`10^{-10}`, far above the
-rounding error and far below any distance that matters): a node is pruned
+rounding error and far below any distance that matters; larger for
+mahalanobis with an ill-conditioned ``VI``, whose rounding error grows with
+the condition number): a node is pruned
 only when its lower bound exceeds :math:`b\,(1 + \text{rel\_tol})`, and a
 point is kept as a candidate whenever its reduced distance is at most
 :math:`b\,(1 + \text{rel\_tol})`. Extra candidates cost a little time; the
@@ -70,6 +78,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_array, check_n_features, check_n_neighbors, check_positive_int
+from ..metrics import METRICS
 from .base import NeighborsIndex, QueryStats
 
 __all__ = ["SearchTrace", "TraceEvent", "TreeIndex"]
@@ -228,16 +237,13 @@ class TreeIndex(NeighborsIndex):
 
     def __init__(self, X, leaf_size=40, metric="euclidean", **metric_params):
         self.leaf_size = check_positive_int(leaf_size, "leaf_size")
-        if isinstance(metric, str) and metric not in self.supported_metrics:
-            # Say it before mahalanobis tries to estimate a covariance.
-            from ..metrics import METRICS
-
-            if metric in METRICS:
-                raise ValueError(
-                    f"{type(self).__name__} does not support metric {metric!r}; "
-                    f"it supports {', '.join(map(repr, self.supported_metrics))}. "
-                    f"BruteForce supports every metric."
-                )
+        if isinstance(metric, str) and metric in METRICS and metric not in self.supported_metrics:
+            # Say so before mahalanobis tries to estimate a covariance.
+            raise ValueError(
+                f"{type(self).__name__} does not support metric {metric!r}; "
+                f"it supports {', '.join(map(repr, self.supported_metrics))}. "
+                f"BruteForce supports every metric."
+            )
         super().__init__(X, metric=metric, **metric_params)
 
     # ------------------------------------------------------------------ build
@@ -349,10 +355,11 @@ class TreeIndex(NeighborsIndex):
             a = queries_fm[:, qi].T
             b = points_fm[:, pj].T
             return self.metric.rowwise(a, b)
-        acc = np.empty(len(qi))
-        diff = np.empty(len(qi))
+        acc, diff, other = (np.empty(len(qi)) for _ in range(3))
         for j in range(queries_fm.shape[0]):
-            np.subtract(queries_fm[j][qi], points_fm[j][pj], out=diff)
+            np.take(queries_fm[j], qi, out=diff, mode="clip")
+            np.take(points_fm[j], pj, out=other, mode="clip")
+            np.subtract(diff, other, out=diff)
             self._reduced.accumulate(acc, diff, j == 0)
         return acc
 
@@ -472,7 +479,8 @@ class TreeIndex(NeighborsIndex):
             n_nodes += opened
             if len(leaf_q) == 0:
                 continue
-            n_evals += np.bincount(leaf_q, weights=self._leaf_size_of[leaf_n], minlength=m).astype(np.intp)
+            measured = np.bincount(leaf_q, weights=self._leaf_size_of[leaf_n], minlength=m)
+            n_evals += measured.astype(np.intp)
             n_nodes += np.bincount(leaf_q, minlength=m)
             rows, pos = self._candidates(Q_fm, leaf_q, leaf_n, bound, k)
             self._merge(Q, k, best_d, best_i, rows, pos)
@@ -486,9 +494,10 @@ class TreeIndex(NeighborsIndex):
 
         Pairs whose lower bound is <= ``limit`` of their query are opened,
         two levels at a time: the bounds of a node's four grandchildren are
-        computed directly (a grandchild's box lies inside its parent's, so
-        checking the middle level would prune nothing more, and skipping it
-        halves the number of NumPy calls). Descendants above ``bound`` are
+        computed directly. A node's bound holds for its own points whatever
+        its parent's is, so skipping the middle level is safe; it halves the
+        number of NumPy calls, and for the k-d tree it prunes nothing less (a
+        grandchild's box lies inside its parent's). Descendants above ``bound`` are
         dropped, those above ``limit`` wait for a later round, the rest are
         opened in turn until they reach the leaves. Leaves inside the node
         ``skip[query]`` at level ``skip_level`` are dropped (that node was
@@ -515,7 +524,8 @@ class TreeIndex(NeighborsIndex):
             q_odd, n_odd = q[odd], n[odd]
             opened += np.bincount(q_odd, minlength=m)
             q_odd, n_odd, lb, _ = self._descendants(Q_fm, q_odd, n_odd, 1)
-            q_now, n_now = self._split_by_limit(q_odd, n_odd, lb, lb <= bound[q_odd], bound, limit, waiting)
+            within = lb <= bound[q_odd]
+            q_now, n_now = self._split_by_limit(q_odd, n_odd, lb, within, bound, limit, waiting)
             q, n = np.concatenate([q[~odd], q_now]), np.concatenate([n[~odd], n_now])
         while len(q):
             at_leaf = n >= self._first_leaf
@@ -663,7 +673,8 @@ class TreeIndex(NeighborsIndex):
             home = self._descend(Qc, leaf_level)
             start_level = self._start_levels(Q_fm, bound, home, leaf_level)
             start = ((home + 1) >> (leaf_level - start_level)) - 1
-            qi, leaves, _, opened = self._expand(Q_fm, np.arange(hi - lo), start, np.zeros(hi - lo), bound, bound)
+            everyone = np.arange(hi - lo)
+            qi, leaves, _, opened = self._expand(Q_fm, everyone, start, np.zeros(hi - lo), bound, bound)
             n_evals[lo:hi] = np.bincount(qi, weights=self._leaf_size_of[leaves], minlength=hi - lo)
             n_nodes[lo:hi] = start_level + opened + np.bincount(qi, minlength=hi - lo)
             rows, pos = self._candidates(Q_fm, qi, leaves, bound)
@@ -699,6 +710,20 @@ class TreeIndex(NeighborsIndex):
             ``events`` (node, action, lower bound, k-th distance at the time),
             the answer ``distances`` and ``indices``, and the number of
             distances computed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from knnlib import KDTree
+        >>> X = np.array([[0., 0.], [0., 1.], [4., 0.], [4., 1.]])
+        >>> record = KDTree(X, leaf_size=1).trace([0.2, 0.9], k=1)
+        >>> for event in record.events:
+        ...     print(event.node, event.action, round(event.lower_bound, 2), round(event.kth_distance, 2))
+        0 visit 0.0 inf
+        1 leaf 0.2 inf
+        2 prune 3.8 0.22
+        >>> record.indices, record.n_distance_evaluations
+        (array([1]), 2)
         """
         q = np.asarray(q, dtype=np.float64) if not isinstance(q, str) else q
         if np.ndim(q) == 1:
@@ -723,11 +748,11 @@ class TreeIndex(NeighborsIndex):
         def lower_bound(node):  # reduced units, already loosened for rounding
             return float(self._lower_bounds(q_fm, zero, np.array([node]))[0])
 
-        def search(node, bound):
+        def search(node, node_bound):
             nonlocal n_measured
             kth = kth_distance()
-            shown = float(self._reduced.to_real(max(bound, 0.0)))
-            if bound > self._reduced.to_reduced(kth) * tol:
+            shown = float(self._reduced.to_real(max(node_bound, 0.0)))
+            if node_bound > self._reduced.to_reduced(kth) * tol:
                 events.append(TraceEvent(node, "prune", shown, kth))
                 return
             if node >= self._first_leaf:
