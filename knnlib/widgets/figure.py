@@ -355,7 +355,7 @@ class _Progress:
 
 
 class InteractiveFigure(anywidget.AnyWidget):
-    """A figure with controls; build it with :func:`interactive_figure`.
+    """A figure with controls; build it with :func:`interactive_figure` (which checks the arguments).
 
     Synced state (what the browser half reads): ``controls`` (name, kind,
     label and displayed values of each control), ``indices`` (the chosen
@@ -378,8 +378,7 @@ class InteractiveFigure(anywidget.AnyWidget):
     alt = traitlets.Unicode("").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, draw, controls, *, figsize=(6.0, 4.0), dpi=100, colors=128, alt="",
-                 precompute=None, max_frames=DEFAULT_MAX_FRAMES):
+    def __init__(self, draw, controls, *, figsize=(6.0, 4.0), dpi=100, colors=128, alt="", precompute=False):
         super().__init__()
         self._draw = draw
         self._names = list(controls)
@@ -484,7 +483,7 @@ class InteractiveFigure(anywidget.AnyWidget):
             if raise_errors:
                 raise
             self.last_error = error
-            shown = ", ".join(f"{name} = {value!r}" for name, value in values.items())
+            shown = ", ".join(f"{c['label']} = {c['display'][i]}" for c, i in zip(self.controls, indices))
             self._errors[key] = (
                 f"This setting cannot be drawn ({shown}): {type(error).__name__}: {error}. "
                 "The figure shows the last setting that worked."
@@ -666,4 +665,4 @@ def interactive_figure(draw, *, figsize=(6.0, 4.0), dpi=100, colors=128, alt="",
     elif not isinstance(precompute, bool):
         raise TypeError(f"precompute must be True, False or None, got precompute = {precompute!r}")
     return InteractiveFigure(draw, dict(controls), figsize=figsize, dpi=dpi, colors=colors, alt=alt,
-                             precompute=precompute, max_frames=max_frames)
+                             precompute=precompute)
