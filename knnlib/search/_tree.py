@@ -594,13 +594,15 @@ class TreeIndex(NeighborsIndex):
         for lo in range(0, len(qi), block):
             q, lv = qi[lo : lo + block], leaves[lo : lo + block]
             reduced = self._leaf_reduced(Q_fm, q, lv, out[: len(q)], buffer[: len(q)])
-            within = reduced <= bound[q][:, None]
+            flat = np.flatnonzero(reduced <= bound[q][:, None])
+            r, c = np.divmod(flat, width)
             if k is not None and k < width:
-                crowded = np.flatnonzero(np.count_nonzero(within, axis=1) > k)
+                crowded = np.flatnonzero(np.bincount(r, minlength=len(q)) > k)
                 if len(crowded):
-                    kth = np.partition(reduced[crowded], k - 1, axis=1)[:, k - 1]
-                    within[crowded] &= reduced[crowded] <= (kth * tol)[:, None]
-            r, c = np.divmod(np.flatnonzero(within), width)
+                    cut = np.full(len(q), np.inf)
+                    cut[crowded] = np.partition(reduced[crowded], k - 1, axis=1)[:, k - 1] * tol
+                    offered = reduced.ravel()[flat] <= cut[r]
+                    r, c = r[offered], c[offered]
             found_rows.append(q[r])
             found_pos.append(self.node_start[self._first_leaf + lv[r]] + c)
         if not found_rows:
@@ -792,28 +794,20 @@ def _groups(rows):
 def _k_smallest(dist, index, k):
     """The ``k`` best entries of each row by (distance, index), in that order.
 
-    ``argpartition`` finds each row's k-th smallest distance without a full
-    sort; only rows where that value also occurs beyond the cut (a tie
-    across the k-th place) need a full sort by (distance, index). The ``k``
-    kept entries are then sorted, again by (distance, index).
+    A quick sort of each row by distance alone is right unless two of its
+    first ``k + 1`` distances are equal (then the index decides, and may
+    even decide which entry makes the cut); only those rows are sorted
+    again by (distance, index). Rows are short (a few times ``k``).
     """
     rows, width = dist.shape
-    if width > k:
-        part = np.argpartition(dist, k - 1, axis=1)
-        kth = np.take_along_axis(dist, part[:, k - 1 : k], axis=1)
-        beyond = np.take_along_axis(dist, part[:, k:], axis=1)
-        spill = np.flatnonzero((beyond == kth).any(axis=1))
-        if len(spill):
-            part[spill] = np.lexsort((index[spill], dist[spill]), axis=1)
-        top = part[:, :k]
-        dist = np.take_along_axis(dist, top, axis=1)
-        index = np.take_along_axis(index, top, axis=1)
-    order = np.argsort(dist, axis=1)
-    dist = np.take_along_axis(dist, order, axis=1)
-    index = np.take_along_axis(index, order, axis=1)
-    tied = np.flatnonzero((dist[:, 1:] == dist[:, :-1]).any(axis=1))
+    look = min(width, k + 1)
+    order = np.argsort(dist, axis=1)[:, :look]
+    flat = (order + (np.arange(rows) * width)[:, None]).ravel()
+    top_d = dist.ravel()[flat].reshape(rows, look)
+    top_i = index.ravel()[flat].reshape(rows, look)
+    tied = np.flatnonzero((top_d[:, 1:] == top_d[:, :-1]).any(axis=1))
     if len(tied):
-        order = np.lexsort((index[tied], dist[tied]), axis=1)
-        dist[tied] = np.take_along_axis(dist[tied], order, axis=1)
-        index[tied] = np.take_along_axis(index[tied], order, axis=1)
-    return dist, index
+        order = np.lexsort((index[tied], dist[tied]), axis=1)[:, :look]
+        top_d[tied] = np.take_along_axis(dist[tied], order, axis=1)
+        top_i[tied] = np.take_along_axis(index[tied], order, axis=1)
+    return top_d[:, :k], top_i[:, :k]
