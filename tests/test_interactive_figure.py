@@ -49,6 +49,12 @@ def decode(data_url):
     return base64.b64decode(data_url[len(prefix):])
 
 
+def frame_at(w, key):
+    """The data URL of a precomputed frame, following "@<key>" references to a shared copy."""
+    url = w.frames[key]
+    return w.frames[url[1:]] if url.startswith("@") else url
+
+
 def make(draw=draw_bars, precompute=False, **kwargs):
     controls = kwargs.pop("controls", None) or bar_controls()
     return interactive_figure(draw, figsize=FIGSIZE, dpi=DPI, precompute=precompute, **kwargs, **controls)
@@ -77,12 +83,27 @@ def test_precompute_draws_one_frame_per_combination():
     assert w.frame_errors == {}
     for n_i, c_i, o_i in combos:
         values = {"n": [1, 2, 4][n_i], "colour": ["tab:blue", "tab:orange"][c_i], "outline": [False, True][o_i]}
-        assert decode(w.frames[f"{n_i},{c_i},{o_i}"]) == expected_png(draw_bars, **values), values
+        assert decode(frame_at(w, f"{n_i},{c_i},{o_i}")) == expected_png(draw_bars, **values), values
 
 
 def test_frames_differ_between_combinations():
     w = make(precompute=True)
     assert len(set(w.frames.values())) == w.n_frames
+    assert not any(url.startswith("@") for url in w.frames.values())
+
+
+def test_identical_frames_are_stored_once():
+    def draw(fig, *, n, colour, outline):  # the colour shows only with an outline
+        draw_bars(fig, n=n, colour=colour if outline else "tab:blue", outline=outline)
+
+    w = make(draw, precompute=True)
+    assert w.frames["0,1,0"] == "@0,0,0" and w.frames["2,1,0"] == "@2,0,0"
+    assert sum(url.startswith("data:") for url in w.frames.values()) == 9
+    for key in w.frames:
+        n_i, c_i, o_i = map(int, key.split(","))
+        colour = ["tab:blue", "tab:orange"][c_i] if o_i else "tab:blue"
+        assert decode(frame_at(w, key)) == expected_png(draw_bars, n=[1, 2, 4][n_i], colour=colour,
+                                                        outline=bool(o_i)), key
 
 
 def test_live_mode_draws_on_demand_and_caches():
@@ -123,11 +144,11 @@ def test_frame_png_uses_defaults_for_unnamed_controls():
 
 def test_frames_are_small_palette_pngs():
     w = make(precompute=True)
-    image = Image.open(io.BytesIO(decode(w.frames["2,1,1"])))
+    image = Image.open(io.BytesIO(decode(frame_at(w, "2,1,1"))))
     assert image.mode == "P" and image.size == (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)
     full = Figure(figsize=FIGSIZE, dpi=DPI)
     draw_bars(full, n=4, colour="tab:orange", outline=True)
-    assert len(decode(w.frames["2,1,1"])) < len(render_png(full, dpi=DPI, colors=None))
+    assert len(decode(frame_at(w, "2,1,1"))) < len(render_png(full, dpi=DPI, colors=None))
     assert all(size < 10_000 for size in w.frame_sizes().values())
 
 
@@ -223,8 +244,8 @@ def test_static_figure_is_the_default_frame():
     assert isinstance(fig, Figure)
     assert tuple(fig.get_size_inches()) == FIGSIZE
     default_key = ",".join(str(i) for i in w.indices)
-    assert render_png(fig, dpi=DPI) == decode(w.frames[default_key])
-    assert render_png(w.static_figure(n=4), dpi=DPI) == decode(w.frames["2,0,0"])
+    assert render_png(fig, dpi=DPI) == decode(frame_at(w, default_key))
+    assert render_png(w.static_figure(n=4), dpi=DPI) == decode(frame_at(w, "2,0,0"))
 
 
 def test_static_figure_ignores_the_current_choice():

@@ -7,7 +7,8 @@
  * the chosen values. Pictures come from two places:
  *
  *   - `frames`: every frame, precomputed at build time and saved with the
- *     page (key: the chosen positions joined by commas, e.g. "2,0"); the
+ *     page (key: the chosen positions joined by commas, e.g. "2,0"; a
+ *     repeated picture is stored once and referred to as "@<key>"); the
  *     static book switches between them here, with no kernel;
  *   - `live`: the frame Python just drew for the current choice, in
  *     JupyterLab when the frames were not precomputed.
@@ -64,6 +65,11 @@ function render({ model, el: host }) {
   host.append(root);
 
   const keyOf = (positions) => positions.join(",");
+  // A repeated picture is saved once; its other keys hold "@<key of the first copy>".
+  const frameFor = (frames, key) => {
+    const frame = frames[key];
+    return frame && frame.startsWith("@") ? frames[frame.slice(1)] : frame;
+  };
 
   // ---- controls ----
   const inputs = controls.map((control, c) => {
@@ -142,8 +148,9 @@ function render({ model, el: host }) {
     const live = model.get("live") || {};
     clearTimeout(waitTimer);
     image.setAttribute("alt", describe());
-    if (frames[key]) {
-      setImage(frames[key], key);
+    const frame = frameFor(frames, key);
+    if (frame) {
+      setImage(frame, key);
       setMessage("", "frame");
     } else if (frameErrors[key]) {
       setMessage(frameErrors[key], "error");

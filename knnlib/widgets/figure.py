@@ -314,6 +314,29 @@ def _png_from_data_url(url):
     return base64.b64decode(url[len(_PNG_DATA_URL):])
 
 
+def _shared_frames(frames):
+    """``frames`` with every repeated picture replaced by ``"@<key>"`` of its first copy.
+
+    Controls that do not change the picture in some state (a step of a
+    step-through that does not depend on k, say) give identical frames; the
+    page stores each picture once.
+
+    Examples
+    --------
+    >>> _shared_frames({"0,0": "data:A", "0,1": "data:B", "1,0": "data:A"})
+    {'0,0': 'data:A', '0,1': 'data:B', '1,0': '@0,0'}
+    """
+    first_key = {}
+    shared = {}
+    for key, url in frames.items():
+        if url in first_key:
+            shared[key] = "@" + first_key[url]
+        else:
+            first_key[url] = key
+            shared[key] = url
+    return shared
+
+
 def _in_kernel():
     """Whether we run inside a Jupyter kernel (where a progress widget can show)."""
     try:
@@ -361,7 +384,8 @@ class InteractiveFigure(anywidget.AnyWidget):
     label and displayed values of each control), ``indices`` (the chosen
     position in each control's values; the browser writes it), ``frames``
     (precomputed PNG data URLs keyed by the indices joined with commas, e.g.
-    ``"2,0"``), ``frame_errors`` (the message for each precomputed frame
+    ``"2,0"``; a repeated picture is stored once, its other keys hold
+    ``"@<key of the first copy>"``), ``frame_errors`` (the message for each precomputed frame
     that could not be drawn), ``live`` (the frame Python drew for the current
     choice when it is not in ``frames``: key, PNG data URL, message) and
     ``alt`` (the image's alternative text).
@@ -521,7 +545,7 @@ class InteractiveFigure(anywidget.AnyWidget):
         if progress is not None:
             progress.close()
         self.frame_errors = dict(self._errors)
-        self.frames = dict(self._cache)
+        self.frames = _shared_frames(self._cache)
 
     # ---- live updates ----
 
