@@ -334,7 +334,7 @@ class TreeIndex(NeighborsIndex):
         return (2 * node_id + 1, 2 * node_id + 2)
 
     def node_points(self, node_id):
-        """Original training indices of the points in node ``node_id``."""
+        """Original training indices of the points in node ``node_id`` (in tree order)."""
         node_id = self._check_node(node_id)
         return self.idx_array[self.node_start[node_id] : self.node_end[node_id]].copy()
 
