@@ -293,3 +293,100 @@ def load_house_prices(features=None):
         target_name="sale_price",
         pid=table[:, column["pid"]],
     )
+
+
+#: The numeric columns of the Palmer penguins data (:func:`load_penguins`), in the source's order.
+PENGUIN_FEATURES = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+
+
+def load_penguins(features=PENGUIN_FEATURES):
+    """The Palmer penguins: body measurements of three penguin species.
+
+    344 adult penguins measured near Palmer Station, Antarctica, 2007 to 2009,
+    read from the CSV file shipped inside the ``palmerpenguins`` package (no
+    download). The numeric columns:
+
+    =======================  =================================
+    ``"bill_length_mm"``     bill (culmen) length, millimetres
+    ``"bill_depth_mm"``      bill (culmen) depth, millimetres
+    ``"flipper_length_mm"``  flipper length, millimetres
+    ``"body_mass_g"``        body mass, grams
+    =======================  =================================
+
+    The class is the species: Adelie (152 penguins), Chinstrap (68), Gentoo
+    (124). **Missing values:** two penguins (one Adelie, one Gentoo) have no
+    measurements at all; every row with a missing value in one of the
+    requested ``features`` is dropped, which removes exactly those two and
+    leaves 342 penguins (151 Adelie, 68 Chinstrap, 123 Gentoo). The rows keep
+    the source's order.
+
+    Data: Gorman, K. B., Williams, T. D. & Fraser, W. R. (2014). Ecological
+    sexual dimorphism and environmental variability within a community of
+    Antarctic penguins (genus *Pygoscelis*). *PLoS ONE* 9(3), e90081.
+    Package: Horst, A. M., Hill, A. P. & Gorman, K. B. (2020). palmerpenguins:
+    Palmer Archipelago (Antarctica) penguin data. doi:10.5281/zenodo.3960218.
+    Licence: CC0 1.0 (public domain dedication).
+
+    Parameters
+    ----------
+    features : sequence of str, default all four of :data:`PENGUIN_FEATURES`
+        The columns of ``X``, in this order.
+
+    Returns
+    -------
+    X : ndarray of shape (342, len(features)), float64
+    y : ndarray of shape (342,), int64
+        The species as 0, 1, 2: positions in ``class_names``.
+    feature_names : list of str
+    class_names : list of str
+        ``["Adelie", "Chinstrap", "Gentoo"]`` (alphabetical).
+
+    Raises
+    ------
+    TypeError
+        If ``features`` is a single string or holds something other than strings.
+    ValueError
+        For an unknown, repeated or empty list of feature names.
+    ImportError
+        If the ``palmerpenguins`` package (which holds the data) is missing.
+
+    Examples
+    --------
+    >>> X, y, feature_names, class_names = load_penguins(["bill_depth_mm", "body_mass_g"])
+    >>> X.shape, class_names
+    ((342, 2), ['Adelie', 'Chinstrap', 'Gentoo'])
+    >>> X[0], class_names[y[0]]   # the first penguin: 18.7 mm bill depth, 3750 g
+    (array([  18.7, 3750. ]), 'Adelie')
+    >>> load_penguins(["mass"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown feature 'mass'; choose from 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g'
+    """
+    if isinstance(features, str):
+        raise TypeError(f"features must be a list of column names, got the string {features!r}; "
+                        f"write [{features!r}] for a single feature")
+    features = list(features)
+    for name in features:
+        if not isinstance(name, str):
+            raise TypeError(f"features must hold column names (str), got {name!r} of type {type(name).__name__}")
+        if name not in PENGUIN_FEATURES:
+            raise ValueError(f"Unknown feature {name!r}; choose from {', '.join(map(repr, PENGUIN_FEATURES))}")
+    if not features:
+        raise ValueError("features must name at least one column, got an empty list")
+    if len(set(features)) != len(features):
+        raise ValueError(f"features must not repeat a column, got {features!r}")
+    try:
+        import palmerpenguins
+    except ImportError:
+        raise ImportError(
+            "load_penguins reads the data shipped with the palmerpenguins package: "
+            "pip install palmerpenguins (it is in the book's requirements.txt)"
+        ) from None
+
+    penguins = palmerpenguins.load_penguins().dropna(subset=features)
+    class_names, y = np.unique(penguins["species"].to_numpy(dtype=str), return_inverse=True)
+    X = penguins[features].to_numpy(dtype=np.float64)
+    return X, y.astype(np.int64), features, [str(name) for name in class_names]
+
+
+__all__ += ["PENGUIN_FEATURES", "load_penguins"]
