@@ -319,6 +319,18 @@ def test_without_correlation_mahalanobis_ranks_the_probes_as_euclidean_does(ax):
     assert d["B"]["mahalanobis"] < d["A"]["mahalanobis"]
 
 
+def test_the_probes_swap_order_between_correlation_one_half_and_four_fifths(ax):
+    """The chapter's exercise says the Mahalanobis order of A and B flips between 0.5 and 0.8."""
+
+    def a_nearer(correlation):
+        X = correlated_cloud(correlation=correlation)
+        centre, VI = X.mean(axis=0), np.linalg.inv(np.cov(X, rowvar=False))
+        d = {name: scipy_distance.mahalanobis(centre, p, VI) for name, p in MAHALANOBIS_PROBES.items()}
+        return d["A"] < d["B"]
+
+    assert [a_nearer(c) for c in (0.0, 0.5, 0.8, 0.9, 0.95)] == [False, False, True, True, True]
+
+
 # -- decision boundaries ------------------------------------------------------------
 
 

@@ -756,9 +756,10 @@ def plot_documents(points, names, ax=None, *, axis_labels=tuple(TOPICS)):
             fontsize=9, ha="center", va="center", color="black",
         )
         angles.append(angle)
-    reach = max(1.0, float(points.max())) * 1.3
-    ax.set_xlim(-0.3, reach)
-    ax.set_ylim(-0.3, reach)
+    # Room beyond the farthest tip on each axis for the labels.
+    x_reach, y_reach = (max(1.0, float(points[:, j].max())) * 1.25 for j in (0, 1))
+    ax.set_xlim(-0.05 * x_reach, x_reach)
+    ax.set_ylim(-0.1 * y_reach, y_reach)
     ax.set_aspect("equal")
     ax.set_xlabel(f"number of {axis_labels[0]}")
     ax.set_ylabel(f"number of {axis_labels[1]}")
