@@ -438,6 +438,13 @@ def test_draw_callbacks_return_the_plotted_numbers():
     assert boundary["changed_fraction"] == 0.0
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "chebyshev", "mahalanobis", "cosine"])
+def test_boundary_widget_draws_the_smallest_preset_at_the_largest_k(metric):
+    """The chapter offers k up to 9 on the 13-point sparse preset: every frame must draw."""
+    drawn = distances.draw_metric_boundary(Figure(), metric=metric, k=9, preset="sparse")
+    assert drawn["regions"].labels.shape == (100, 100)
+
+
 def test_callbacks_plug_into_interactive_figure():
     street = interactive_figure(
         distances.draw_street_grid, x_b=Slider(range(8), value=5), y_b=Slider(range(6), value=4), precompute=False
