@@ -292,18 +292,35 @@ def render_png(fig, *, dpi=100, colors=128):
     >>> png[:4], png == render_png(fig, dpi=50)
     (b'\\x89PNG', True)
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
     if colors is None:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
         return buffer.getvalue()
     from PIL import Image
 
-    buffer.seek(0)
-    image = Image.open(buffer).convert("RGB")
+    # Render straight to pixels (no PNG encoding and decoding in between),
+    # on white, then keep at most `colors` colours.
+    pixels = Image.fromarray(_render_rgba(fig, dpi))
+    image = Image.alpha_composite(Image.new("RGBA", pixels.size, "white"), pixels).convert("RGB")
     quantised = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     quantised.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _render_rgba(fig, dpi):
+    """The figure's pixels at ``dpi`` as an (height, width, 4) uint8 array (Agg)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    try:
+        canvas = FigureCanvasAgg(fig)  # attaches itself to fig; put back below
+        fig.dpi = dpi
+        canvas.draw()
+        return np.array(canvas.buffer_rgba())
+    finally:
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
 
 
 def _data_url(png):
