@@ -18,7 +18,20 @@ current axes when ``ax`` is None) and return a dict of what they drew *and
 of the numbers they printed*, so tests can check every number on the page.
 Every distance they print comes from :mod:`knnlib.metrics`.
 
+The ``draw_*`` functions are the callbacks of the chapter's interactive
+figures (:func:`knnlib.widgets.interactive_figure`): each takes a fresh
+matplotlib ``Figure`` and one value per control, and returns what the
+``plot_*`` function it wraps returned.
+
 matplotlib is imported inside the drawing functions only.
+
+Examples
+--------
+>>> routes = city_block_routes((1, 1), (5, 4))
+>>> [route_length(route) for route in routes.values()]  # every one: Manhattan
+[7.0, 7.0, 7.0]
+>>> count_shortest_routes((1, 1), (5, 4))
+35
 """
 
 from __future__ import annotations
@@ -40,7 +53,10 @@ __all__ = [
     "MAHALANOBIS_PROBES",
     "METRIC_STYLES",
     "P_VALUES",
+    "STREETS",
+    "STREET_START",
     "TOPICS",
+    "UNIT_CIRCLE_PROBE",
     "VOCABULARY",
     "bag_of_words",
     "boundary_segments",
@@ -567,11 +583,7 @@ def plot_street_grid(start, end, ax=None, *, streets=(0, 8, 0, 6)):
     routes = {}
     for name, route in city_block_routes(start, end).items():
         bold = name == "L-shaped"
-        label = (
-            f"along the streets (Manhattan): {manhattan:g} blocks"
-            if bold
-            else None
-        )
+        label = f"along the streets (Manhattan): {manhattan:g} blocks" if bold else None
         (routes[name],) = ax.plot(
             route[:, 0], route[:, 1],
             color=manhattan_style["color"], linestyle=manhattan_style["linestyle"],
