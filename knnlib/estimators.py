@@ -36,6 +36,7 @@ from .vote import (
     class_scores,
     majority_vote,
     neighbor_weights,
+    vote_ties,
     weighted_mean,
     weighted_median,
 )
@@ -356,6 +357,29 @@ class KNNClassifier(ClassifierMixin, _KNNBase):
         """
         winners = majority_vote(self._class_scores(X))
         return self.classes_[winners]
+
+    def predict_ties(self, X):
+        """Whether each query's vote is tied: two or more classes share the top score.
+
+        A tied vote still has a prediction (the smallest tied label); this
+        says where that rule, not the data, decided. The playground hatches
+        these cells.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_features), or None (see :meth:`kneighbors`)
+
+        Returns
+        -------
+        tied : ndarray of bool, shape (m,)
+
+        Examples
+        --------
+        >>> model = KNNClassifier(k=2).fit([[0.0], [1.0], [5.0]], [0, 1, 1])
+        >>> model.predict_ties([[0.4], [4.0]])
+        array([ True, False])
+        """
+        return vote_ties(self._class_scores(X))
 
 
 class KNNRegressor(RegressorMixin, _KNNBase):

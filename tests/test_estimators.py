@@ -314,3 +314,18 @@ def test_cross_val_score_matches_sklearn(weights):
     ours = cross_val_score(KNNClassifier(k=4, weights=weights), X, y, cv=4)
     theirs = cross_val_score(KNeighborsClassifier(n_neighbors=4, weights=weights, algorithm="brute"), X, y, cv=4)
     np.testing.assert_array_equal(ours, theirs)
+
+
+def test_predict_ties_marks_exactly_the_shared_top_scores():
+    # Training labels on a line: 0 at x=0 and x=1, 1 at x=3 and x=4. With k=2,
+    # a query at x=2 has neighbours at distance 1 from both classes (x=1, x=3):
+    # a 1-vs-1 vote, tied, predicted as the smaller label 0 by the tie rule.
+    X = np.array([[0.0], [1.0], [3.0], [4.0]])
+    y = np.array([0, 0, 1, 1])
+    model = KNNClassifier(k=2).fit(X, y)
+    queries = np.array([[2.0], [0.2], [3.9]])
+    assert model.predict_ties(queries).tolist() == [True, False, False]
+    assert model.predict(queries).tolist() == [0, 0, 1]
+    # Distance weights break the tie only when the distances differ.
+    weighted = KNNClassifier(k=2, weights="distance").fit(X, y)
+    assert weighted.predict_ties([[2.0], [2.1]]).tolist() == [True, False]
