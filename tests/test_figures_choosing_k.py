@@ -218,6 +218,8 @@ def test_plot_error_curves_draws_the_given_numbers():
     assert drawn["current"].get_xdata()[0] == 9
     assert ax.get_xscale() == "log"
     assert "best" not in ck.plot_error_curves(curves, ax=ax, mark_best=False)
+    recoloured = ck.plot_error_curves(curves, ax=ax, color="#0072B2")
+    assert {recoloured[name].get_color() for name in ("train", "validation", "best")} == {"#0072B2"}
 
 
 def test_plot_cv_scores_mean_and_spread():

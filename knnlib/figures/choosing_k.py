@@ -387,7 +387,7 @@ def _log_k_axis(ax, ks):
     ax.set_xlabel("k (number of neighbours, log scale)")
 
 
-def plot_error_curves(curves, ax=None, *, current_k=None, mark_best=True, label_suffix=""):
+def plot_error_curves(curves, ax=None, *, current_k=None, mark_best=True, label_suffix="", color=None):
     """Training and validation error against ``k`` on the same axes.
 
     Parameters
@@ -400,6 +400,9 @@ def plot_error_curves(curves, ax=None, *, current_k=None, mark_best=True, label_
         Mark the ``k`` with the lowest validation error with a star.
     label_suffix : str
         Appended to the legend labels (to tell two sets of curves apart).
+    color : matplotlib colour, optional
+        One colour for both curves and the star (to draw a second set of
+        curves beside the default greys).
 
     Returns
     -------
@@ -421,23 +424,24 @@ def plot_error_curves(curves, ax=None, *, current_k=None, mark_best=True, label_
     """
     ax = _get_ax(ax)
     ks = np.asarray(curves.ks)
+    recolour = {} if color is None else {"color": color}
     drawn = {
-        "train": ax.plot(ks, curves.train_error, label=f"training error{label_suffix}", **_TRAIN_STYLE)[0],
+        "train": ax.plot(ks, curves.train_error, label=f"training error{label_suffix}",
+                         **{**_TRAIN_STYLE, **recolour})[0],
         "validation": ax.plot(ks, curves.validation_error, label=f"validation error{label_suffix}",
-                              **_VALIDATION_STYLE)[0],
+                              **{**_VALIDATION_STYLE, **recolour})[0],
     }
     if mark_best:
         k_star = curves.best_k
         error_star = curves.validation_error[list(curves.ks).index(k_star)]
         drawn["best"] = ax.plot([k_star], [error_star], linestyle="none", marker="*", markersize=16,
-                                color=CLASS_COLORS[3], markeredgecolor="black", zorder=5,
+                                color=CLASS_COLORS[3] if color is None else color, markeredgecolor="black", zorder=5,
                                 label=f"lowest validation error: k = {k_star}")[0]
     if current_k is not None:
         drawn["current"] = ax.axvline(current_k, color=CLASS_COLORS[0], linewidth=1.5, alpha=0.8,
                                       label=f"k = {current_k}")
     _log_k_axis(ax, ks)
     ax.set_ylabel("error rate (share misclassified)")
-    ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     return drawn
 
@@ -540,7 +544,7 @@ def draw_k_explorer(fig, *, k, noise, grid=100):
     ax_regions.set_yticks([])
 
     curves = plot_error_curves(chapter_curves(noise), ax=ax_curves, current_k=k)
-    ax_curves.set_ylim(0, 0.5)
+    ax_curves.set_ylim(-0.01, 0.5)  # a little room below 0, where the training error starts
     ax_curves.legend(loc="upper left", fontsize="small")
     ax_curves.set_title(f"at k = {k}: training error {train_error:.1%}, validation error {validation_error:.1%}",
                         fontsize="medium")
