@@ -7,8 +7,9 @@ and the timings do not depend on how busy the other cores are.
 
 What is here:
 
-* :func:`median_ratio` times several contenders on the same task, interleaved
-  inside each repeat, and reports median times and median ratios;
+* :func:`median_ratio` (from :mod:`knnlib.timing`, re-exported) times several
+  contenders on the same task, interleaved inside each repeat, and reports
+  median times and median ratios;
 * :func:`uniform_data`, :func:`clustered_data` and :func:`make_data`: seeded
   data generators;
 * :func:`print_table`: a plain-text table of result rows (list of dicts);
@@ -33,9 +34,6 @@ for _variable in (
     os.environ[_variable] = "1"
 
 import argparse  # noqa: E402
-import gc  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
@@ -61,77 +59,10 @@ def thread_report():
 
 
 # -- timing ---------------------------------------------------------------------------
-def median_ratio(contenders, *, repeats=5, baseline=None, warmup=1):
-    """Time each contender ``repeats`` times, interleaved, and compare medians.
-
-    Within every repeat each contender runs once, in a rotated order, so that
-    a change in machine load during the benchmark hits all of them alike
-    instead of whichever happened to run at that moment. The ratio of a
-    contender to the baseline is computed *within* each repeat and its median
-    over repeats is reported, which is more robust than a ratio of medians.
-
-    Parameters
-    ----------
-    contenders : dict of str -> callable
-        Zero-argument callables doing the timed work (their results are
-        discarded). Put set-up work (building an index) outside them.
-    repeats : int
-        Number of timed rounds.
-    baseline : str, optional
-        Name of the contender the ratios are relative to; default the first.
-    warmup : int
-        Untimed rounds first (import costs, caches, lazy allocation).
-
-    Returns
-    -------
-    dict with keys
-        ``"times"``: {name: median seconds};
-        ``"ratios"``: {name: median over repeats of time / baseline time};
-        ``"all_times"``: {name: list of seconds, one per repeat};
-        ``"baseline"``: the baseline's name.
-
-    Examples
-    --------
-    >>> out = median_ratio({"fast": lambda: sum(range(10)),
-    ...                     "slow": lambda: sum(range(10_000))}, repeats=3)
-    >>> out["baseline"], out["ratios"]["fast"]
-    ('fast', 1.0)
-    >>> out["ratios"]["slow"] > 1
-    True
-    """
-    names = list(contenders)
-    if not names:
-        raise ValueError("contenders must name at least one callable, got an empty dict")
-    if baseline is None:
-        baseline = names[0]
-    if baseline not in contenders:
-        raise ValueError(f"baseline {baseline!r} is not one of the contenders {names}")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be an integer >= 1, got repeats = {repeats!r}")
-
-    for _ in range(warmup):
-        for name in names:
-            contenders[name]()
-
-    all_times = {name: [] for name in names}
-    for repeat in range(repeats):
-        shift = repeat % len(names)
-        for name in names[shift:] + names[:shift]:
-            gc.collect()
-            start = time.perf_counter()
-            contenders[name]()
-            all_times[name].append(time.perf_counter() - start)
-
-    base = all_times[baseline]
-    return {
-        "times": {name: statistics.median(ts) for name, ts in all_times.items()},
-        "ratios": {
-            name: statistics.median(t / b for t, b in zip(ts, base))
-            for name, ts in all_times.items()
-        },
-        "all_times": all_times,
-        "baseline": baseline,
-    }
+# median_ratio lives in knnlib.timing so that the book's speed chapter measures
+# exactly as the benchmarks do (knnlib must not import benchmarks/); it is
+# re-exported here for the benchmark scripts.
+from knnlib.timing import median_ratio  # noqa: E402
 
 
 # -- data -----------------------------------------------------------------------------
