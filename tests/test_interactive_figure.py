@@ -353,3 +353,13 @@ def test_bad_selection():
 
 def test_widget_class_is_exported():
     assert isinstance(make(), InteractiveFigure)
+
+
+def test_shared_frames_keep_the_first_key_in_combination_order():
+    def draw(fig, *, colour):  # the colour is ignored: both frames look the same
+        fig.subplots().plot([0, 1])
+
+    w = interactive_figure(draw, colour=Dropdown(["red", "blue"], value="blue"), figsize=FIGSIZE, dpi=DPI,
+                           precompute=True)
+    assert w.indices == [1]  # the default was drawn first, yet "0" holds the picture
+    assert w.frames["0"].startswith("data:") and w.frames["1"] == "@0"

@@ -341,14 +341,14 @@ def plot_table(X, y, result, ax=None, *, sort=False, highlight=False, fontsize=8
 
 
 def plot_vote_bar(result, ax=None, *, show_winner=True):
-    """Draw the vote count of each class as a horizontal bar.
+    """Draw the vote count of each class as a bar (one column per class).
 
     Parameters
     ----------
     result : OnePrediction
     ax : matplotlib Axes, optional
     show_winner : bool
-        Write the winner (and the tie rule, on a tie) beside the bars.
+        Write the winner (and the tie rule, on a tie) above the bars.
 
     Returns
     -------
@@ -363,29 +363,35 @@ def plot_vote_bar(result, ax=None, *, show_winner=True):
     >>> import matplotlib.pyplot as plt
     >>> X, y = example_data()
     >>> drawn = plot_vote_bar(predict_one(X, y, EXAMPLE_QUERIES["A"], k=4), ax=plt.figure().subplots())
-    >>> [float(bar.get_width()) for bar in drawn["bars"]], drawn["note"].get_text()
-    ([2.0, 2.0], 'tie 2-2: the smaller label, class 0, wins')
+    >>> [float(bar.get_height()) for bar in drawn["bars"]]
+    [2.0, 2.0]
+    >>> print(drawn["note"].get_text())
+    tie 2-2:
+    the smaller label,
+    class 0, wins
     >>> plt.close("all")
     """
     ax = _get_ax(ax)
     positions = np.arange(len(result.classes))
     colors = [CLASS_COLORS[p % len(CLASS_COLORS)] for p in positions]
-    bars = ax.barh(positions, result.votes, color=colors, edgecolor="black", linewidth=0.6, height=0.6)
-    ax.set_yticks(positions, [f"class {c}" for c in result.classes])
-    ax.invert_yaxis()
-    ax.set_xlim(0, result.k + 0.5)
-    ax.set_xticks(range(result.k + 1))
-    ax.set_xlabel("votes among the k nearest")
+    bars = ax.bar(positions, result.votes, color=colors, edgecolor="black", linewidth=0.6, width=0.6)
+    ax.set_xticks(positions, [f"class {c}" for c in result.classes])
+    ax.set_xlim(-0.6, len(positions) - 0.4)
+    ax.set_ylim(0, result.k + 0.6)
+    ax.set_yticks(range(result.k + 1))
+    ax.set_ylabel("votes among the k nearest")
+    ax.spines[["top", "right"]].set_visible(False)
     for bar, count in zip(bars, result.votes):
-        ax.text(bar.get_width() + 0.08, bar.get_y() + bar.get_height() / 2, str(count), va="center", fontsize=9)
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.08, str(count), ha="center", va="bottom",
+                fontsize=9)
     note = None
     if show_winner:
         top = int(result.votes.max())
         if result.tied:
-            note_text = f"tie {top}-{top}: the smaller label, class {result.prediction}, wins"
+            note_text = f"tie {top}-{top}:\nthe smaller label,\nclass {result.prediction}, wins"
         else:
             note_text = f"class {result.prediction} wins"
-        note = ax.set_title(note_text, fontsize=9, loc="left")
+        note = ax.set_title(note_text, fontsize=9)
     return {"bars": bars, "note": note}
 
 
@@ -472,9 +478,8 @@ def draw_workflow(fig, X, y, query, *, k, step):
     """
     step = _check_step(step)
     result = predict_one(X, y, query, k=k)
-    layout = fig.subplot_mosaic([["table", "plot"], ["table", "vote"]], width_ratios=[0.85, 1.15],
-                                height_ratios=[3.2, 1])
-    fig.subplots_adjust(left=0.01, right=0.98, top=0.9, bottom=0.1, wspace=0.12, hspace=0.45)
+    layout = fig.subplot_mosaic([["table", "plot", "vote"]], width_ratios=[1.25, 1.3, 0.55])
+    fig.subplots_adjust(left=0.0, right=0.98, top=0.86, bottom=0.12, wspace=0.3)
     plot_table(X, y, result, ax=layout["table"], sort=step >= 2, highlight=step >= 3)
     plot_step(X, y, result, step, ax=layout["plot"])
     vote_ax = layout["vote"]
@@ -482,7 +487,7 @@ def draw_workflow(fig, X, y, query, *, k, step):
         plot_vote_bar(result, ax=vote_ax, show_winner=step == 5)
     else:
         vote_ax.set_axis_off()
-        vote_ax.text(0.5, 0.5, "the vote comes at step 4", ha="center", va="center", color="0.5", fontsize=9,
+        vote_ax.text(0.5, 0.5, "the vote\ncomes at\nstep 4", ha="center", va="center", color="0.5", fontsize=9,
                      transform=vote_ax.transAxes)
     title = STEPS[step - 1].replace("the k nearest", f"the k = {result.k} nearest")
     fig.suptitle(f"Step {step} of {len(STEPS)}: {title}", x=0.02, ha="left", fontsize=12)

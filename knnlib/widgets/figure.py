@@ -561,8 +561,9 @@ class InteractiveFigure(anywidget.AnyWidget):
                 progress.update(done)
         if progress is not None:
             progress.close()
-        self.frame_errors = dict(self._errors)
-        self.frames = _shared_frames(self._cache)
+        self.frame_errors = {key: self._errors[key] for key in keys if key in self._errors}
+        # In combination order, so the first copy of a shared picture is the first key showing it.
+        self.frames = _shared_frames({key: self._cache[key] for key in keys if key in self._cache})
 
     # ---- live updates ----
 
