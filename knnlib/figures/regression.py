@@ -434,9 +434,11 @@ def plot_prediction(X, y, query_area, k, aggregate="mean", ax=None, *, window=No
     if window is None:
         window = (min(X[:, 0].min(), query_area), max(X[:, 0].max(), query_area))
     inside = (X[:, 0] >= window[0]) & (X[:, 0] <= window[1])
+    # Thousands of houses: small dots under the curve. A handful: big ones on top of it.
+    few = inside.sum() <= 50
     drawn = {
-        "houses": ax.scatter(X[inside, 0], y[inside], s=8, color=_HOUSE_COLOR, linewidths=0,
-                             zorder=1, label="a house sold"),
+        "houses": ax.scatter(X[inside, 0], y[inside], s=40 if few else 8, color="0.45" if few else _HOUSE_COLOR,
+                             linewidths=0, zorder=4 if few else 1, label="a house sold"),
         "curve": ax.plot(*step_outline(edges, values, window), color=style["color"],
                          linestyle=style["linestyle"], linewidth=1.8, zorder=3,
                          label=f"prediction curve ({aggregate})")[0],
@@ -622,7 +624,8 @@ def plot_error_against_k(curves, ax=None):
     ax.set_xlabel("k (number of neighbours, log scale)")
     n_folds = {np.asarray(errors).shape[1] for _, errors in curves.values()}
     ax.set_ylabel("mean absolute error" + (f", {n_folds.pop()}-fold CV" if len(n_folds) == 1 else ""))
+    ax.set_ylim(bottom=0)  # from zero, so that the gaps between the curves read as ratios
     ax.yaxis.set_major_formatter(_price_formatter())
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8.5)
+    ax.legend(fontsize=8.5, loc="lower left")
     return drawn
