@@ -271,7 +271,7 @@ def test_plot_prediction_window_shows_only_the_houses_inside(ax):
 @pytest.mark.parametrize("aggregate", ["mean", "median"])
 def test_explorer_frame_numbers(aggregate):
     X, y = chapter_data()
-    fig = Figure(figsize=(9.5, 4.2))
+    fig = Figure(figsize=(8.2, 4))
     drawn = draw_regression_explorer(fig, area=2300, k=5, aggregate=aggregate)
     other = "median" if aggregate == "mean" else "mean"
     expected = KNNRegressor(k=5, aggregate=aggregate).fit(X, y).predict([[2300]])[0]
@@ -293,7 +293,7 @@ def test_explorer_stays_within_the_page_budget():
     widget = interactive_figure(
         draw_regression_explorer,
         area=Slider(list(EXPLORER_AREAS), value=2300), k=Slider(list(EXPLORER_KS), value=5),
-        aggregate=Dropdown(["mean", "median"]), figsize=(9.5, 4.2), precompute=False,
+        aggregate=Dropdown(["mean", "median"]), figsize=(8.2, 4), precompute=False,
     )
     assert widget.n_frames == n_frames
     # The largest k on the sparse end of the data (a heavy frame) still draws, and is light.

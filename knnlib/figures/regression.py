@@ -492,13 +492,13 @@ def draw_regression_explorer(fig, *, area, k, aggregate):
     other_name = "median" if aggregate == "mean" else "mean"
     other = explain_prediction(X, y, [area], k, other_name)["prediction"]
     fig.suptitle(_plain(
-        f"{area:,} sq ft, k = {k}: predicted price {format_dollars(overview['prediction'])}, the {aggregate} "
-        f"of the neighbours' prices (the {other_name} would give {format_dollars(other)})"),
+        f"{area:,} sq ft, k = {k}: the {aggregate} of the neighbours' prices is "
+        f"{format_dollars(overview['prediction'])}  ({other_name}: {format_dollars(other)})"),
         fontsize=10.5,
     )
     # Fixed margins, not a layout engine: every frame keeps its axes in the
     # same place (and drawing is twice as fast).
-    fig.subplots_adjust(left=0.085, right=0.985, bottom=0.13, top=0.86, wspace=0.16)
+    fig.subplots_adjust(left=0.1, right=0.985, bottom=0.13, top=0.86, wspace=0.17)
     return {"overview": overview, "zoom": zoom, "other": other}
 
 
