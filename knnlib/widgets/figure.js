@@ -55,13 +55,17 @@ function render({ model, el: host }) {
   let waitTimer = null;
   let shownKey = null;
 
-  const root = el("div", { class: "knnfig" });
+  // data-lm-suppress-shortcuts: in JupyterLab, keys pressed on our controls
+  // (arrows on a slider) move the control instead of the notebook's selection.
+  const root = el("div", { class: "knnfig", "data-lm-suppress-shortcuts": "true" });
   const controlRow = el("div", { class: "knnfig-controls" });
   const image = el("img", { class: "knnfig-image" });
   const width = model.get("width");
   if (width) image.style.width = `min(100%, ${width}px)`;
   const message = el("p", { class: "knnfig-message", role: "status", "aria-live": "polite" });
   root.append(controlRow, el("div", { class: "knnfig-frame" }, [image]), message);
+  // Keys pressed on a control belong to it, not to the page around the widget.
+  controlRow.addEventListener("keydown", (event) => event.stopPropagation());
   host.append(root);
 
   const keyOf = (positions) => positions.join(",");
