@@ -25,6 +25,36 @@ def small_data():
     return X, y, X_val, y_val
 
 
+def _reference_predict(X_train, y_train, X_test, k, weights="uniform"):
+    """The first class with the highest score (:func:`_reference_scores`): ties go to the smaller label."""
+    return np.argmax(_reference_scores(X_train, y_train, X_test, k, weights), axis=1)
+
+
+def _reference_scores(X_train, y_train, X_test, k, weights="uniform"):
+    """Two-class vote scores by the book's rule in plain NumPy: neighbours by (distance, index).
+
+    The exact reference. scikit-learn is a second opinion only: its brute
+    force computes Euclidean distances through dot products, whose rounding
+    can swap two neighbours that are (nearly) tied, so it may differ on a
+    point or two of a thousand.
+    """
+    all_scores = []
+    for query in np.asarray(X_test):
+        distances = np.sqrt(((X_train - query) ** 2).sum(axis=1))
+        nearest = np.argsort(distances, kind="stable")[:k]
+        if weights == "uniform":
+            votes = np.ones(k)
+        elif (distances[nearest] == 0).any():
+            votes = (distances[nearest] == 0).astype(float)
+        else:
+            votes = 1.0 / distances[nearest]
+        scores = np.zeros(2)
+        for label, vote in zip(y_train[nearest], votes):
+            scores[label] += vote
+        all_scores.append(scores)
+    return np.array(all_scores)
+
+
 # ---------------------------------------------------------------------------
 # The data
 # ---------------------------------------------------------------------------
@@ -96,14 +126,15 @@ def test_chapter_data_sizes_and_read_only():
 
 
 @pytest.mark.parametrize("weights", ["uniform", "distance"])
-def test_error_curves_match_scikit_learn(small_data, weights):
+def test_error_curves_match_a_plain_numpy_reference_and_scikit_learn(small_data, weights):
     X, y, X_val, y_val = small_data
     ks = (1, 2, 3, 8, 15, 40, 80)
     curves = ck.error_curves(X, y, X_val, y_val, ks, weights=weights)
     for i, k in enumerate(ks):
-        reference = KNeighborsClassifier(n_neighbors=k, weights=weights, algorithm="brute").fit(X, y)
-        assert curves.train_error[i] == pytest.approx(1 - reference.score(X, y))
-        assert curves.validation_error[i] == pytest.approx(1 - reference.score(X_val, y_val))
+        assert curves.train_error[i] == np.mean(_reference_predict(X, y, X, k, weights) != y)
+        assert curves.validation_error[i] == np.mean(_reference_predict(X, y, X_val, k, weights) != y_val)
+        second_opinion = KNeighborsClassifier(n_neighbors=k, weights=weights, algorithm="brute").fit(X, y)
+        assert curves.validation_error[i] == pytest.approx(1 - second_opinion.score(X_val, y_val), abs=0.01)
     assert curves.ks == ks and curves.weights == weights
 
 
@@ -169,15 +200,15 @@ def test_cv_fold_scores_needs_a_fitted_search_over_k():
 # ---------------------------------------------------------------------------
 
 
-def test_labels_and_ties_agree_with_predict_and_scikit_learn(small_data):
+def test_labels_and_ties_agree_with_predict_and_a_plain_numpy_reference(small_data):
     X, y, _, _ = small_data
     cells = np.random.default_rng(0).uniform(0, 10, size=(2000, 2))
     for k in (1, 4, 7):
         model = KNNClassifier(k=k).fit(X, y)
         labels, tied = ck.labels_and_ties(model)(cells)
         assert np.array_equal(labels, model.predict(cells))
-        proba = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X, y).predict_proba(cells)
-        assert np.array_equal(tied, proba[:, 0] == proba[:, 1])
+        scores = _reference_scores(X, y, cells, k)
+        assert np.array_equal(tied, scores[:, 0] == scores[:, 1])
 
 
 def test_tie_share_by_hand_and_odd_k(small_data):
@@ -236,21 +267,35 @@ def test_plot_cv_scores_mean_and_spread():
         ck.plot_cv_scores([1, 5, 9], scores, ax=ax)
 
 
-def test_draw_k_explorer_shows_numbers_scikit_learn_agrees_with():
+def test_draw_k_explorer_shows_numbers_a_plain_numpy_reference_agrees_with():
     X_train, y_train, X_val, y_val = ck.chapter_data(0.5)
-    for k in (1, 21):
+    xs, ys = grid_centres(40)
+    cells = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
+    for k in (1, 2, 21):  # 2 is not on the curve: its errors are computed on the spot
         fig = Figure(figsize=(9.5, 4))
         drawn = ck.draw_k_explorer(fig, k=k, noise=0.5, grid=40)
-        reference = KNeighborsClassifier(n_neighbors=k, algorithm="brute").fit(X_train, y_train)
-        assert drawn["train_error"] == pytest.approx(1 - reference.score(X_train, y_train))
-        assert drawn["validation_error"] == pytest.approx(1 - reference.score(X_val, y_val))
+        assert drawn["train_error"] == np.mean(_reference_predict(X_train, y_train, X_train, k) != y_train)
+        assert drawn["validation_error"] == np.mean(_reference_predict(X_train, y_train, X_val, k) != y_val)
         title = fig.axes[1].get_title()
         assert f"training error {drawn['train_error']:.1%}" in title
         assert f"validation error {drawn['validation_error']:.1%}" in title
-        xs, ys = grid_centres(40)
-        cells = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
-        assert np.array_equal(drawn["regions"].labels.ravel(), reference.predict(cells))
+        # The regions come from one shared k = n search: they must match a fresh model for this k.
+        model = KNNClassifier(k=k).fit(X_train, y_train)
+        assert np.array_equal(drawn["regions"].labels.ravel(), model.predict(cells))
+        assert np.array_equal(drawn["regions"].labels.ravel(), _reference_predict(X_train, y_train, cells, k))
+        scores = _reference_scores(X_train, y_train, cells, k)
+        assert np.array_equal(drawn["regions"].tie_mask.ravel(), scores[:, 0] == scores[:, 1])
         assert drawn["curves"]["current"].get_xdata()[0] == k
+
+
+def test_draw_k_explorer_rejects_bad_k_and_foreign_cells():
+    with pytest.raises(ValueError, match="k must be <= the 200 training points, got k = 201"):
+        ck.draw_k_explorer(Figure(), k=201, noise=0.5, grid=10)
+    with pytest.raises(TypeError, match="k must be an integer"):
+        ck.draw_k_explorer(Figure(), k=2.0, noise=0.5, grid=10)
+    regions = ck._explorer_regions(0.5, 3, grid=10)
+    with pytest.raises(ValueError, match="precomputed for its own grid"):
+        regions(np.zeros((100, 2)))
 
 
 # ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import numpy as np
 from .._validation import check_array, check_positive_int
 from ..estimators import KNNClassifier
 from ..plotting import CLASS_COLORS, DEFAULT_EXTENT, grid_centres, plot_decision_regions
+from ..vote import class_scores, majority_vote, vote_ties
 
 __all__ = [
     "CURVE_KS",
@@ -354,10 +355,7 @@ def tie_share(X, y, k, *, weights="uniform", grid=100, extent=DEFAULT_EXTENT):
     >>> tie_share([[2.0, 5.0], [8.0, 5.0]], [0, 1], k=1, grid=10)
     0.0
     """
-    xs, ys = grid_centres(grid, extent)
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    cells = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    _, tied = labels_and_ties(KNNClassifier(k=k, weights=weights).fit(X, y))(cells)
+    _, tied = labels_and_ties(KNNClassifier(k=k, weights=weights).fit(X, y))(_grid_cells(grid, extent))
     return float(np.mean(tied))
 
 
@@ -502,15 +500,53 @@ def plot_cv_scores(ks, fold_scores, ax=None, *, chosen_k=None):
     return drawn
 
 
-def draw_k_explorer(fig, *, k, noise, grid=100):
+def _grid_cells(grid, extent=DEFAULT_EXTENT):
+    """The cell centres :func:`~knnlib.plotting.plot_decision_regions` predicts at, in its order."""
+    xs, ys = grid_centres(grid, extent)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
+@functools.lru_cache(maxsize=None)
+def _grid_neighbour_labels(noise, grid):
+    """Class labels of ALL training points, nearest first, for every cell (cached, read-only).
+
+    One search with k = n answers every k at once: the index returns the
+    neighbours in (distance, index) order, the order a full stable sort
+    gives, so the first k columns are exactly the k nearest. The explorer's
+    frames share it instead of searching again for each k (for large k the
+    search is what takes the time).
+    """
+    X_train, y_train, _, _ = chapter_data(noise)
+    model = KNNClassifier(k=len(X_train)).fit(X_train, y_train)
+    neighbours = model.kneighbors(_grid_cells(grid), return_distance=False)
+    labels = y_train[neighbours].astype(np.int8)
+    labels.flags.writeable = False
+    return labels
+
+
+def _explorer_regions(noise, k, grid):
+    """``f(cells) -> (labels, tie_mask)`` for the explorer's grid, by knnlib's vote on the first k columns."""
+    neighbour_labels = _grid_neighbour_labels(noise, grid)[:, :k]
+    scores = class_scores(neighbour_labels, np.ones(neighbour_labels.shape), n_classes=2)
+    labels, tied = majority_vote(scores), vote_ties(scores)
+
+    def predict(cells):
+        if not np.array_equal(cells, _grid_cells(grid)):
+            raise ValueError("the explorer's regions are precomputed for its own grid of cells only")
+        return labels, tied
+
+    return predict
+
+
+def draw_k_explorer(fig, *, k, noise, grid=80):
     """The chapter's interactive: the boundary at ``k`` beside the error curves.
 
     Left: the decision regions of a ``KNNClassifier(k)`` trained on the
     chapter's 200 training points at this ``noise`` (:func:`chapter_data`),
     the points on top. Right: training and validation error against ``k``
     (:func:`chapter_curves`), a line at the current ``k`` and a star at the
-    lowest validation error. The title states both errors at ``k``, computed
-    for that ``k`` directly.
+    lowest validation error. The title states both errors at ``k``.
 
     Parameters
     ----------
@@ -520,7 +556,7 @@ def draw_k_explorer(fig, *, k, noise, grid=100):
         Between 1 and 200.
     noise : float
         One of :data:`NOISE_LEVELS` (any level >= 0 works; those are cached).
-    grid : int, default 100
+    grid : int, default 80
         Cells per side of the decision-region picture.
 
     Returns
@@ -531,23 +567,30 @@ def draw_k_explorer(fig, *, k, noise, grid=100):
         ``"train_error"`` and ``"validation_error"`` (the numbers shown).
     """
     X_train, y_train, X_val, y_val = chapter_data(noise)
-    model = KNNClassifier(k=k).fit(X_train, y_train)
-    train_error = float(np.mean(model.predict(X_train) != y_train))
-    validation_error = float(np.mean(model.predict(X_val) != y_val))
+    k = check_positive_int(k, "k")
+    if k > len(X_train):
+        raise ValueError(f"k must be <= the {len(X_train)} training points, got k = {k}")
+    curves = chapter_curves(noise)
+    if k in curves.ks:  # computed already, by the same fit and predict
+        train_error = float(curves.train_error[curves.ks.index(k)])
+        validation_error = float(curves.validation_error[curves.ks.index(k)])
+    else:
+        one_k = error_curves(X_train, y_train, X_val, y_val, [k])
+        train_error, validation_error = float(one_k.train_error[0]), float(one_k.validation_error[0])
 
     ax_regions, ax_curves = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
-    regions = plot_decision_regions(labels_and_ties(model), X_train, y_train, ax=ax_regions, grid=grid)
+    regions = plot_decision_regions(_explorer_regions(noise, k, grid), X_train, y_train, ax=ax_regions, grid=grid)
     for points in regions.points:
         points.set_sizes([18])
     ax_regions.set_title(f"k = {k}, noise = {noise:g}")
     ax_regions.set_xticks([])
     ax_regions.set_yticks([])
 
-    curves = plot_error_curves(chapter_curves(noise), ax=ax_curves, current_k=k)
+    drawn_curves = plot_error_curves(curves, ax=ax_curves, current_k=k)
     ax_curves.set_ylim(-0.01, 0.5)  # a little room below 0, where the training error starts
     ax_curves.legend(loc="upper left", fontsize="small")
     ax_curves.set_title(f"at k = {k}: training error {train_error:.1%}, validation error {validation_error:.1%}",
                         fontsize="medium")
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.9, wspace=0.18)
-    return {"regions": regions, "curves": curves, "train_error": train_error,
+    return {"regions": regions, "curves": drawn_curves, "train_error": train_error,
             "validation_error": validation_error}
