@@ -363,3 +363,61 @@ def test_shared_frames_keep_the_first_key_in_combination_order():
                            precompute=True)
     assert w.indices == [1]  # the default was drawn first, yet "0" holds the picture
     assert w.frames["0"].startswith("data:") and w.frames["1"] == "@0"
+
+
+# ---------------------------------------------------------------------------
+# Progress while precomputing
+
+
+class RecordingProgress:
+    def __init__(self, total, description):
+        self.events = [("open", total, description)]
+        RecordingProgress.last = self
+
+    def update(self, done):
+        self.events.append(done)
+
+    def close(self):
+        self.events.append("closed")
+
+
+@pytest.mark.parametrize(("in_kernel", "threshold", "shown"), [(True, 0.0, True), (True, 1e9, False),
+                                                                 (False, 0.0, False)])
+def test_progress_bar_only_for_slow_precomputing_in_a_kernel(monkeypatch, in_kernel, threshold, shown):
+    import knnlib.widgets.figure as figure_module
+
+    RecordingProgress.last = None
+    monkeypatch.setattr(figure_module, "_Progress", RecordingProgress)
+    monkeypatch.setattr(figure_module, "_in_kernel", lambda: in_kernel)
+    monkeypatch.setattr(figure_module, "_PROGRESS_AFTER_SECONDS", threshold)
+    make(precompute=True)
+    if shown:
+        assert RecordingProgress.last.events == [("open", 12, "frames"), *range(1, 13), "closed"]
+    else:
+        assert RecordingProgress.last is None
+    make(precompute=False)  # live mode never shows one
+
+
+def test_progress_bar_erases_itself(monkeypatch):
+    import IPython.display
+
+    import knnlib.widgets.figure as figure_module
+
+    calls = []
+
+    class Handle:
+        def update(self, obj):
+            calls.append(("update", obj))
+
+    def fake_display(obj, display_id=False):
+        calls.append(("display", obj, display_id))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    progress = figure_module._Progress(5, "frames")
+    progress.update(3)
+    assert calls == [("display", progress.bar, True)]
+    assert (progress.bar.max, progress.bar.value) == (5, 3)
+    progress.close()
+    assert calls[1][0] == "update" and calls[1][1].data == ""  # the output is emptied...
+    assert progress.bar.comm is None  # ...and the widget closed, so no saved state refers to it

@@ -443,7 +443,9 @@ class InteractiveFigure(anywidget.AnyWidget):
         self.alt = alt
         self.width = int(round(self._figsize[0] * dpi))
         default_key = self._key(self._default_indices())
+        started = time.perf_counter()
         self._render_key(default_key, raise_errors=True)
+        self._seconds_per_frame = time.perf_counter() - started
         if precompute:
             self._precompute_all()
         self.indices = self._default_indices()
@@ -549,14 +551,11 @@ class InteractiveFigure(anywidget.AnyWidget):
 
     def _precompute_all(self):
         keys = [self._key(ix) for ix in itertools.product(*(range(len(c.values)) for c in self._controls.values()))]
-        started = time.perf_counter()
-        progress = None
+        # The default frame's drawing time predicts the rest.
+        slow = self._seconds_per_frame * (len(keys) - 1) > _PROGRESS_AFTER_SECONDS
+        progress = _Progress(len(keys), "frames") if slow and _in_kernel() else None
         for done, key in enumerate(keys, start=1):
             self._render_key(key)
-            if progress is None and done == 1 and _in_kernel():
-                estimate = (time.perf_counter() - started) * len(keys)
-                if estimate > _PROGRESS_AFTER_SECONDS:
-                    progress = _Progress(len(keys), "frames")
             if progress is not None:
                 progress.update(done)
         if progress is not None:
