@@ -20,6 +20,9 @@ The book's speed chapter and the benchmark scripts (``benchmarks/``, which
 re-export this function and also pin the BLAS thread pools to one thread)
 measure the same way.
 
+:func:`progress` wraps a slow loop in a progress bar when it runs in a
+Jupyter kernel, and leaves no trace of the bar in the saved notebook.
+
 Examples
 --------
 >>> from knnlib.timing import median_ratio
@@ -37,7 +40,7 @@ import gc
 import statistics
 import time
 
-__all__ = ["median_ratio"]
+__all__ = ["median_ratio", "progress"]
 
 
 def median_ratio(contenders, *, repeats=5, baseline=None, warmup=1):
@@ -119,3 +122,54 @@ def median_ratio(contenders, *, repeats=5, baseline=None, warmup=1):
         "all_times": all_times,
         "baseline": baseline,
     }
+
+
+def _in_kernel():
+    """Whether we run inside a Jupyter kernel (where a progress widget can show)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def progress(iterable, *, total=None, description=""):
+    """Iterate over ``iterable``, showing a progress bar in a Jupyter kernel.
+
+    In a kernel the bar is ``tqdm.auto``'s notebook bar. When the loop ends
+    (or fails) the bar is replaced by empty output, so the saved notebook and
+    the built book keep no trace of it: a closed widget left in an output
+    would show as "model not found" on a static page. Outside a kernel
+    (scripts, tests) the items are passed through silently.
+
+    Parameters
+    ----------
+    iterable : iterable
+    total : int, optional
+        Number of items, when ``len(iterable)`` does not say.
+    description : str
+        Shown before the bar.
+
+    Yields
+    ------
+    The items of ``iterable``, unchanged.
+
+    Examples
+    --------
+    >>> [x * x for x in progress(range(4), description="squares")]
+    [0, 1, 4, 9]
+    """
+    if not _in_kernel():
+        yield from iterable
+        return
+    from IPython.display import HTML, display
+    from tqdm.auto import tqdm
+
+    bar = tqdm(iterable, total=total, desc=description, leave=False, display=False)
+    handle = display(bar.container, display_id=True)
+    try:
+        yield from bar
+    finally:
+        handle.update(HTML(""))
+        bar.close()
