@@ -234,11 +234,11 @@ def format_table(X, y, result, *, sort=False, decimals=3):
     >>> r = predict_one(X, y, EXAMPLE_QUERIES["A"], k=2)
     >>> for line in format_table(X, y, r, sort=True).splitlines()[:5]:
     ...     print(line)
-    rank   i    F1    F2  class  distance
-       1   4  4.00  4.20      0     1.281
-       2   5  5.80  6.10      1     1.360
-    ---- k = 2 --------------------------
-       3   1  6.50  4.60      1     1.552
+    rank  i    F1    F2 class distance
+       1  4  4.00  4.20     0    1.281
+       2  5  5.80  6.10     1    1.360
+    ---- k = 2 -----------------------
+       3  1  6.50  4.60     1    1.552
     """
     lines = _table_rows(X, y, result, sort=sort, decimals=decimals)
     header, rows = lines[0], lines[1:]
@@ -253,12 +253,12 @@ def _table_rows(X, y, result, *, sort, decimals):
     y = np.asarray(y)
     rows = result.order if sort else np.arange(len(result.distances))
     width = max(8, decimals + 5)
-    header = ("rank " if sort else "") + f"  i    F1    F2  class  {'distance':>{width}}"
+    header = ("rank " if sort else "") + f"{'i':>2} {'F1':>5} {'F2':>5} {'class':>5} {'distance':>{width}}"
     lines = [header]
     for rank, i in enumerate(rows, start=1):
         start = f"{rank:4d} " if sort else ""
         lines.append(
-            f"{start}{i:3d}  {X[i, 0]:4.2f}  {X[i, 1]:4.2f}  {str(y[i]):>5}  {result.distances[i]:{width}.{decimals}f}"
+            f"{start}{i:2d} {X[i, 0]:5.2f} {X[i, 1]:5.2f} {str(y[i]):>5} {result.distances[i]:{width}.{decimals}f}"
         )
     return lines
 
@@ -282,7 +282,7 @@ def _check_step(step):
     return int(step)
 
 
-def plot_table(X, y, result, ax=None, *, sort=False, highlight=False, fontsize=8.5):
+def plot_table(X, y, result, ax=None, *, sort=False, highlight=False, fontsize=8):
     """Draw the distance table on ``ax`` (axis lines off), one row per training point.
 
     Parameters
@@ -375,11 +375,12 @@ def plot_vote_bar(result, ax=None, *, show_winner=True):
     positions = np.arange(len(result.classes))
     colors = [CLASS_COLORS[p % len(CLASS_COLORS)] for p in positions]
     bars = ax.bar(positions, result.votes, color=colors, edgecolor="black", linewidth=0.6, width=0.6)
-    ax.set_xticks(positions, [f"class {c}" for c in result.classes])
+    ax.set_xticks(positions, [str(c) for c in result.classes])
+    ax.set_xlabel("class")
     ax.set_xlim(-0.6, len(positions) - 0.4)
     ax.set_ylim(0, result.k + 0.6)
     ax.set_yticks(range(result.k + 1))
-    ax.set_ylabel("votes among the k nearest")
+    ax.set_ylabel("votes")
     ax.spines[["top", "right"]].set_visible(False)
     for bar, count in zip(bars, result.votes):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.08, str(count), ha="center", va="bottom",
@@ -478,8 +479,8 @@ def draw_workflow(fig, X, y, query, *, k, step):
     """
     step = _check_step(step)
     result = predict_one(X, y, query, k=k)
-    layout = fig.subplot_mosaic([["table", "plot", "vote"]], width_ratios=[1.25, 1.3, 0.55])
-    fig.subplots_adjust(left=0.0, right=0.98, top=0.86, bottom=0.12, wspace=0.3)
+    layout = fig.subplot_mosaic([["table", "plot", "vote"]], width_ratios=[2.3, 2.5, 0.85])
+    fig.subplots_adjust(left=0.0, right=0.99, top=0.86, bottom=0.12, wspace=0.28)
     plot_table(X, y, result, ax=layout["table"], sort=step >= 2, highlight=step >= 3)
     plot_step(X, y, result, step, ax=layout["plot"])
     vote_ax = layout["vote"]
