@@ -627,7 +627,10 @@ def interactive_figure(draw, *, figsize=(6.0, 4.0), dpi=100, colors=128, alt="",
     figsize : (float, float), default (6, 4)
         Figure size in inches.
     dpi : int, default 100
-        Pixels per inch of each frame.
+        Pixels per inch of each frame. The picture is shown at most at its
+        own size, and shrunk to fit narrower columns: the book's text column
+        is about 690 pixels wide, so ``figsize[0] * dpi <= 690`` keeps the
+        figure's text at the size it was drawn.
     colors : int or None, default 128
         Palette size of each frame's PNG (see :func:`render_png`).
     alt : str
