@@ -535,6 +535,10 @@ function render({ model, el: host }) {
     help,
   ]);
   host.append(root);
+  // Keys pressed inside the playground are ours: in JupyterLab they would
+  // otherwise also reach the notebook's shortcuts ("1" turns the cell into a
+  // heading, Enter enters edit mode, arrows move the cell selection).
+  root.addEventListener("keydown", (event) => event.stopPropagation());
 
   // ---- state held by this view only ----
   const history = []; // snapshots for undo

@@ -436,6 +436,17 @@ def test_jupyterlab_clicks_and_slider_reach_the_kernel(page, page_log, open_and_
     np.testing.assert_array_equal(json.loads(kernel_labels), after["gridLabels"])
     save_screenshot(page, "playground_jupyterlab_after_click_and_k15")
 
+    # Keys pressed on the canvas belong to the playground, not to JupyterLab's
+    # notebook shortcuts (there "2" would turn the cell into a heading and
+    # Enter would open the cell for editing).
+    markdown_cells = page.locator(".jp-MarkdownCell").count()
+    canvas.focus()
+    page.keyboard.press("2")
+    assert wait_for_kernel("print(playground.active_class)", "1") == "1"
+    page.keyboard.press("Enter")
+    assert page.locator(".jp-MarkdownCell").count() == markdown_cells
+    assert page.locator(".jp-Notebook.jp-mod-editMode").count() == 0
+
     # Python -> canvas: set_data in the kernel redraws the widget.
     kernel("playground.set_data([[1, 1], [9, 9], [5, 2]], [0, 1, 1])")
     page.wait_for_function("document.querySelector('.knnpg').dataset.nPoints === '3'")
