@@ -10,25 +10,24 @@ landed in another bucket is never seen.
 The hash: random hyperplanes
 ----------------------------
 One *bit* is one hyperplane: a random unit direction :math:`w` (uniform on
-the sphere) and an offset :math:`b` that cuts the training points in half
-along it (the midpoint of the two middle values of :math:`w \cdot x_i`). A
-point :math:`x` gets the bit
+the sphere) through a random training point :math:`x_r`, so that its offset
+is :math:`b = w \cdot x_r`. A point :math:`x` gets the bit
 
 .. math:: h(x) = \mathbf{1}\,[\, w \cdot x > b \,]
 
 (which side of the hyperplane it lies on). Two points get different bits
 exactly when the hyperplane passes between them, and a random hyperplane is
 more likely to pass between far points than between near ones: that is the
-*locality* in locality-sensitive. Cutting at the median puts the cut where
-the data is, so each bit halves the data, even when the data is clustered.
+*locality* in locality-sensitive. Threading each hyperplane through a
+training point puts the cuts where the data is: dense regions get many cuts
+and small cells, empty space few.
 
 A *table* uses ``n_bits`` hyperplanes at once. The bits of a point, read as
 a binary number, are its bucket key,
 
 .. math:: \text{key}(x) = \sum_{j=0}^{B-1} h_j(x)\, 2^j ,
 
-so a bucket is one cell of the arrangement of ``B = n_bits`` hyperplanes,
-holding about :math:`n / 2^B` of the ``n`` training points.
+so a bucket is one cell of the arrangement of ``B = n_bits`` hyperplanes.
 If one hyperplane keeps two points together with probability :math:`p`, all
 ``B`` of them do with probability :math:`p^B`: more bits, smaller and purer
 buckets, but also more true neighbours cut off.
@@ -50,10 +49,11 @@ routine every exact index uses, and the ``k`` best are returned in
 neighbour makes the answer approximate.
 
 Projections are computed with a matrix product, whose last bit of rounding
-can depend on the batch. That never touches a returned distance, and a
-hyperplane's offset lies halfway between two training points rather than
-on one, so a training point is always hashed to the same side whether it
-is hashed at build time or as a query.
+can depend on the batch. That never touches a returned distance. It could
+decide the bit of the one point a hyperplane passes through, so each offset
+is nudged up by a hair (:math:`10^{-9} \lVert x_r \rVert`, far above any
+rounding error): :math:`x_r` gets bit 0 whether it is hashed at build time
+or as a query, alone or in a batch.
 """
 
 from __future__ import annotations
@@ -80,8 +80,13 @@ MAX_BITS = 62
 # coordinate arrays of one batch stay near 2 x 64 MB at 32 features.
 _PAIRS_PER_BATCH = 2**18
 
-# Training rows hashed at a time (bounds the (rows, n_tables * n_bits) table).
-_ROWS_PER_HASH_CHUNK = 2**14
+# Training rows hashed at a time: the (rows, n_tables * n_bits) table of
+# 64-bit bit values stays under about 64 MB even for 32 tables of 62 bits.
+_ROWS_PER_HASH_CHUNK = 2**12
+
+# How far each hyperplane is moved past the training point it goes through,
+# relative to that point's length.
+_NUDGE = 1e-9
 
 
 @dataclass
@@ -440,25 +445,24 @@ def _keys(X, directions, offsets):
 
 
 def _random_hyperplanes(X, n_tables, n_bits, seed):
-    """Unit directions, uniform on the sphere, each cutting the training points in half.
+    """Unit directions, uniform on the sphere, each through a random training point.
 
     Tables are drawn one after another from one generator, so the tables of
     a smaller ``n_tables`` are the first tables of a larger one.
     """
     rng = np.random.default_rng(seed)
-    n_features = X.shape[1]
+    n_samples, n_features = X.shape
     directions = np.empty((n_tables, n_bits, n_features))
-    offsets = np.empty((n_tables, n_bits))
-    # The two middle ranks: (n/2 - 1, n/2) for even n; the median and the
-    # next one for odd n. Cutting halfway between them, the hyperplane passes
-    # between training points, never through one.
-    lower = (X.shape[0] - 1) // 2
-    upper = min(lower + 1, X.shape[0] - 1)
+    through = np.empty((n_tables, n_bits), dtype=np.intp)
     for table in range(n_tables):
         gaussian = rng.normal(size=(n_bits, n_features))  # a normal vector points anywhere equally
         directions[table] = gaussian / np.sqrt(np.sum(gaussian * gaussian, axis=1, keepdims=True))
-        projections = np.partition(X @ directions[table].T, (lower, upper), axis=0)  # (n_samples, n_bits)
-        offsets[table] = (projections[lower] + projections[upper]) / 2
+        through[table] = rng.integers(0, n_samples, size=n_bits)
+    points = X[through]  # (n_tables, n_bits, n_features)
+    offsets = np.einsum("tbf,tbf->tb", directions, points)
+    # The nudge (see the module docstring): a dot product of d terms is off by
+    # at most about d * 1.1e-16 * ||x_r||, far below 1e-9 * ||x_r||.
+    offsets += _NUDGE * np.sqrt(np.einsum("tbf,tbf->tb", points, points))
     return directions, offsets
 
 
