@@ -414,3 +414,29 @@ def test_sklearn_brute_force_agrees_with_the_chapter_exactness_check():
     expected = NearestNeighbors(n_neighbors=5, algorithm="brute").fit(X).kneighbors(Q)[1]
     for cls in (KDTree, BallTree, BruteForce):
         assert np.array_equal(cls(X).query(Q, 5)[1], expected)
+
+
+def test_the_numbers_the_chapter_states_about_the_drawn_trees():
+    kd, ball = speed.demo_tree("kd"), speed.demo_tree("ball")
+    assert (int(kd.split_dim[0]), float(kd.split_value[0])) == (1, 5.62)
+    assert len(kd.node_points(2)) == 50
+    _, kd_steps = speed.search_steps(kd, speed.DEMO_QUERY, speed.DEMO_K)
+    actions = [(s.event.node, s.event.action) for s in kd_steps]
+    assert actions[4:8] == [(19, "leaf"), (20, "leaf"), (10, "visit"), (21, "leaf")]
+    assert round(kd_steps[4].kth_distance, 2) == 1.35 and round(kd_steps[5].event.lower_bound, 2) == 1.27
+    assert round(kd_steps[7].kth_distance, 2) == 0.64
+    assert actions[-1] == (2, "prune") and round(kd_steps[-1].event.lower_bound, 2) == 3.52
+    assert (len(kd_steps), kd_steps[-1].n_distance_evaluations) == (11, 18)
+    _, ball_steps = speed.search_steps(ball, speed.DEMO_QUERY, speed.DEMO_K)
+    assert ball_steps[-1].n_distance_evaluations == 32
+    assert round(ball_steps[4].kth_distance, 2) == 2.40
+    assert (ball_steps[5].event.node, ball_steps[5].event.action, round(ball_steps[5].event.lower_bound, 2)) == (
+        18, "leaf", 1.26)
+    assert round(ball_steps[5].kth_distance, 2) == 2.09
+    assert (ball_steps[6].event.node, ball_steps[6].event.action, round(ball_steps[6].event.lower_bound, 2)) == (
+        7, "prune", 2.30)
+    assert len({s.kth_distance for s in ball_steps if math.isfinite(s.kth_distance)}) == 4
+    # Exercises: a far query measures one leaf; a query near the root's cut opens the top half.
+    assert kd.trace((30, 30), k=3).n_distance_evaluations == 7
+    near_cut = kd.trace((7.3, 5.5), k=3)
+    assert any(e.node == 2 and e.action == "visit" for e in near_cut.events)
