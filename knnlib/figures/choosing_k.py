@@ -279,7 +279,14 @@ def best_k(ks, errors):
 
 @functools.lru_cache(maxsize=None)
 def chapter_curves(noise=0.75, weights="uniform"):
-    """:func:`error_curves` over :data:`CURVE_KS` on :func:`chapter_data` (cached)."""
+    """:func:`error_curves` over :data:`CURVE_KS` on :func:`chapter_data` (cached).
+
+    Examples
+    --------
+    >>> curves = chapter_curves(0.75)
+    >>> curves.best_k, round(float(curves.validation_error.min()), 3)
+    (11, 0.099)
+    """
     return error_curves(*chapter_data(noise), CURVE_KS, weights=weights)
 
 
@@ -297,6 +304,15 @@ def cv_fold_scores(search):
         In the order of ``search.cv_results_``.
     scores : ndarray of shape (n_ks, n_folds)
         ``scores[i, j]``: the score of ``ks[i]`` on fold ``j``.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> X, y = noisy_moons(noise=0.5, n_per_moon=20)
+    >>> search = GridSearchCV(KNNClassifier(), {"k": [1, 5, 9]}, cv=4).fit(X, y)
+    >>> ks, scores = cv_fold_scores(search)
+    >>> ks.tolist(), scores.shape
+    ([1, 5, 9], (3, 4))
     """
     results = getattr(search, "cv_results_", None)
     if results is None:
@@ -565,6 +581,13 @@ def draw_k_explorer(fig, *, k, noise, grid=80):
         ``"regions"`` (:class:`~knnlib.plotting.DecisionRegions`),
         ``"curves"`` (what :func:`plot_error_curves` drew),
         ``"train_error"`` and ``"validation_error"`` (the numbers shown).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> drawn = draw_k_explorer(Figure(figsize=(9.5, 4)), k=1, noise=0.75, grid=20)
+    >>> drawn["train_error"], drawn["validation_error"]
+    (0.0, 0.16)
     """
     X_train, y_train, X_val, y_val = chapter_data(noise)
     k = check_positive_int(k, "k")
