@@ -1046,7 +1046,7 @@ def plot_distance_work(rows, n_samples, ax=None):
     ax.set_xlabel("recall@k")
     ax.set_ylabel("distances computed per query / n")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=9, loc="lower right")
+    ax.legend(fontsize=9, loc="upper left")
     return lines
 
 
