@@ -331,6 +331,18 @@ def test_crossover_dimension():
         speed.crossover_dimension([2, 4], [1.0])
 
 
+def test_sweep_summaries():
+    sweep = speed.DimensionSweep(
+        dims=np.array([2, 4, 8, 16]), n_samples=100, n_queries=5, k=1,
+        evaluations={"kd": np.array([5.0, 40.0, 60.0, 100.0])},
+        seconds={}, ratios={"kd": np.array([0.2, 1.1, 0.9, 1.5])},
+    )
+    assert sweep.crossover("kd") == 16 and isinstance(sweep.crossover("kd"), int)
+    assert sweep.measures_over("kd", 0.5) == 8
+    assert sweep.measures_over("kd", 0.01) == 2
+    assert sweep.measures_over("kd", 1.0) is None
+
+
 def test_compare_with_sklearn_identical_answers_and_ratios():
     rng = np.random.default_rng(5)
     timings = speed.compare_with_sklearn(rng.random((3_000, 2)), rng.random((50, 2)), k=4, repeats=2)
@@ -343,6 +355,7 @@ def test_compare_with_sklearn_identical_answers_and_ratios():
     kd = rows[1]
     assert kd["knnlib (µs/query)"] == round(timings.seconds[("knnlib", "kd")] * 1e6, 1)
     assert kd["knnlib speed-up over its scan"] == round(1 / timings.ratios[("knnlib", "kd")], 1)
+    assert timings.speed_up("ball") == 1 / timings.ratios[("knnlib", "ball")]
 
 
 def test_compare_with_sklearn_on_ties_keeps_knnlib_identical():

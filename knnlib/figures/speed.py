@@ -63,7 +63,9 @@ from ..timing import median_ratio, progress
 __all__ = [
     "DEMO_K",
     "DEMO_LEAF_SIZE",
+    "DEMO_N_POINTS",
     "DEMO_QUERY",
+    "DEMO_SEED",
     "INDEX_NAMES",
     "INDEX_STYLES",
     "TREE_KINDS",
@@ -814,6 +816,16 @@ class DimensionSweep:
         """Evaluations per query as a fraction of ``n_samples``, by index name."""
         return {name: counts / self.n_samples for name, counts in self.evaluations.items()}
 
+    def crossover(self, name):
+        """The dimension from which index ``name`` is never faster than the scan (:func:`crossover_dimension`)."""
+        found = crossover_dimension(self.dims, self.ratios[name])
+        return None if found is None else int(found)
+
+    def measures_over(self, name, share=0.5):
+        """The first dimension at which index ``name`` measures more than ``share`` of the points (None if none)."""
+        over = np.flatnonzero(self.fraction_measured[name] > share)
+        return int(self.dims[over[0]]) if len(over) else None
+
 
 def sweep_dimensions(dims, *, n_samples=20_000, n_queries=100, k=5, timed_up_to=32, repeats=3, seed=0,
                      show_progress=False):
@@ -824,6 +836,21 @@ def sweep_dimensions(dims, *, n_samples=20_000, n_queries=100, k=5, timed_up_to=
     kind, one counted batch query each; then, where ``d <= timed_up_to``,
     :func:`knnlib.timing.median_ratio` with ``repeats`` interleaved rounds,
     on one thread, brute force as the baseline.
+
+    Parameters
+    ----------
+    dims : list of int
+        Dimensions, increasing.
+    n_samples, n_queries, k : int
+        Training points, queries and neighbours, the same at every dimension.
+    timed_up_to : int
+        Time the queries only up to this dimension (beyond it the trees
+        measure every point, slowly, and counting them is enough).
+    repeats : int
+        Timed rounds per dimension.
+    seed : int
+    show_progress : bool
+        Show a progress bar (in a Jupyter kernel), one step per dimension.
 
     Returns
     -------
@@ -932,6 +959,10 @@ class LibraryTimings:
     knnlib_identical: bool
     same_as_sklearn: bool
 
+    def speed_up(self, name):
+        """How many times as fast as knnlib's scan knnlib's index ``name`` answered (median ratio)."""
+        return 1.0 / self.ratios[("knnlib", name)]
+
     def rows(self):
         """One dict per index: microseconds per query of each library and their ratio."""
         out = []
@@ -943,7 +974,7 @@ class LibraryTimings:
                 "knnlib (µs/query)": round(ours * 1e6, 1),
                 "scikit-learn (µs/query)": round(theirs * 1e6, 1),
                 "knnlib / scikit-learn": round(ours / theirs, 2),
-                "knnlib speed-up over its scan": round(1.0 / self.ratios[("knnlib", name)], 1),
+                "knnlib speed-up over its scan": round(self.speed_up(name), 1),
             })
         return out
 
