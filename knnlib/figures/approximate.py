@@ -1070,23 +1070,23 @@ def plot_recommendation_pipeline(ax=None):
     """
     ax = _get_ax(ax)
     boxes, arrows = [], []
+    step, gap = 2.4, 0.88  # distance between box centres; arrows keep this far from a centre
     rows = ((_PIPELINE_OFFLINE, 1.0, 1.42, "offline, once a day or so", CLASS_COLORS[5]),
             (_PIPELINE_ONLINE, 0.0, -0.42, "online, for every listener, many times a second", CLASS_COLORS[2]))
     for labels, y, title_y, title, color in rows:
-        ax.text(-0.7, title_y, title, fontsize=9, style="italic", va="center")
+        ax.text(-0.8, title_y, title, fontsize=10.5, style="italic", va="center")
         for i, label in enumerate(labels):
-            boxes.append(ax.text(i * 2.0, y, label, ha="center", va="center", fontsize=9,
+            boxes.append(ax.text(i * step, y, label, ha="center", va="center", fontsize=10.5,
                                  bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": color,
                                        "linewidth": 1.5}))
             if i:
-                arrows.append(ax.annotate("", xy=(i * 2.0 - 0.62, y), xytext=((i - 1) * 2.0 + 0.62, y),
+                arrows.append(ax.annotate("", xy=(i * step - gap, y), xytext=((i - 1) * step + gap, y),
                                           arrowprops={"arrowstyle": "->", "color": "0.3"}))
-    # The index built offline is the one searched online.
-    arrows.append(ax.annotate("", xy=(4.0, 0.3), xytext=(6.0, 0.7),
-                              arrowprops={"arrowstyle": "->", "color": "0.3", "linestyle": "--"}))
-    arrows.append(ax.annotate("", xy=(2.0, 0.3), xytext=(4.0, 0.7),
-                              arrowprops={"arrowstyle": "->", "color": "0.3", "linestyle": "--"}))
-    ax.set_xlim(-0.9, 6.9)
+    # The vectors and the index made offline are what the online steps use.
+    dashed = {"arrowstyle": "->", "color": "0.3", "linestyle": "--"}
+    arrows.append(ax.annotate("", xy=(2 * step, 0.3), xytext=(3 * step, 0.7), arrowprops=dashed))
+    arrows.append(ax.annotate("", xy=(step, 0.3), xytext=(2 * step, 0.7), arrowprops=dashed))
+    ax.set_xlim(-1.0, 3 * step + 1.0)
     ax.set_ylim(-0.6, 1.6)
     ax.axis("off")
     return {"boxes": boxes, "arrows": arrows}
