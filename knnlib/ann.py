@@ -146,7 +146,7 @@ class LSHIndex:
     Attributes
     ----------
     directions_ : ndarray of shape (n_tables, n_bits, n_features)
-        Unit normal vector :math:`w` of each hyperplane.
+        Normal vector :math:`w` of each hyperplane (unit length when random).
     offsets_ : ndarray of shape (n_tables, n_bits)
         Offset :math:`b` of each hyperplane: the bit is ``w @ x > b``.
     keys_ : ndarray of int64, shape (n_samples, n_tables)
