@@ -122,6 +122,18 @@ def test_checker_turns_placeholders_and_not_yet_into_verdicts_without_running():
     assert calls == []
     assert str(exercise(1, 2)) == "Chapter 0, exercise 1: not yet. Wrong."
     assert exercise.exercise == "Chapter 0, exercise 1"
+    # strict=True (the book's solution cells): anything but right raises.
+    for a, b in [(1, 2), (..., 2)]:
+        with pytest.raises(AssertionError, match="Chapter 0, exercise 1"):
+            exercise(a, b, strict=True)
+
+
+def test_strict_returns_a_right_verdict():
+    @checker("Chapter 0, exercise 2")
+    def exercise(a):
+        return "Fine."
+
+    assert str(exercise(1, strict=True)) == "Chapter 0, exercise 2: right! Fine."
 
 
 @pytest.mark.parametrize(

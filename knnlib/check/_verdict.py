@@ -23,6 +23,10 @@ Chapter 0, exercise 1: right! The answer to everything.
 Chapter 0, exercise 1: not yet. Expected a number, got a string ('42'): leave out the quotes.
 >>> bool(exercise1(41))
 False
+>>> exercise1(41, strict=True)
+Traceback (most recent call last):
+...
+AssertionError: Chapter 0, exercise 1: not yet. That number is too low by a few percent.
 """
 
 from __future__ import annotations
@@ -112,6 +116,11 @@ def checker(exercise):
     If any answer is still the ``...`` placeholder (or ``None``), the
     checker is not run at all, so an unanswered exercise costs nothing.
 
+    The decorated checker also takes ``strict=True``: then anything but a
+    right answer raises ``AssertionError`` with the verdict. The book's own
+    solution cells use it, so a solution that drifts from its checker stops
+    the build instead of showing "not yet" in the book.
+
     Parameters
     ----------
     exercise : str
@@ -120,7 +129,13 @@ def checker(exercise):
 
     def decorate(function):
         @functools.wraps(function)
-        def check(*answers, **named_answers):
+        def check(*answers, strict=False, **named_answers):
+            verdict = _verdict(answers, named_answers)
+            if strict and not verdict:
+                raise AssertionError(str(verdict))
+            return verdict
+
+        def _verdict(answers, named_answers):
             if any(_is_missing(a) for a in (*answers, *named_answers.values())):
                 return Verdict(exercise, False, _NO_ANSWER, answered=False)
             try:
