@@ -15,7 +15,7 @@ common mistake it recognises), never the answer itself. A verdict is true
 when the answer is right. An exercise still holding the ``...`` placeholder
 gets *no answer yet*, at no cost.
 
-``check.chapter1`` to ``check.chapter6`` are imported the first time they
+``check.chapter1`` to ``check.chapter10`` are imported the first time they
 are used, so a chapter only loads the data and libraries its own checkers
 need.
 
@@ -24,8 +24,8 @@ Examples
 >>> from knnlib import check
 >>> check.chapter1.exercise3(..., ...)
 Chapter 1, exercise 3: no answer yet. Replace the ... with your answer and run the cell again.
->>> sorted(check.CHAPTERS)
-['chapter1', 'chapter2', 'chapter3', 'chapter4', 'chapter5', 'chapter6']
+>>> check.CHAPTERS[:3]
+('chapter1', 'chapter2', 'chapter3')
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ import importlib
 from ._verdict import Verdict
 
 #: The chapters that have checkers (submodules of this package).
-CHAPTERS = ("chapter1", "chapter2", "chapter3", "chapter4", "chapter5", "chapter6")
+CHAPTERS = ("chapter1", "chapter2", "chapter3", "chapter4", "chapter5", "chapter6",
+            "chapter7", "chapter8", "chapter9", "chapter10")
 
 __all__ = ["CHAPTERS", "Verdict", *CHAPTERS]
 

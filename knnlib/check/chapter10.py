@@ -1,0 +1,3 @@
+"""Checkers for chapter 10 (being written)."""
+
+__all__ = []

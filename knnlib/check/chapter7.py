@@ -1,0 +1,3 @@
+"""Checkers for chapter 7 (being written)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Checkers for chapter 8 (being written)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Checkers for chapter 9 (being written)."""
+
+__all__ = []
