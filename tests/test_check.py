@@ -497,18 +497,26 @@ def test_chapter6_exercise4_median_with_scaled_features(houses):
     assert_not_yet(check.chapter6.exercise4(4, mae), "not in the chapter's grid")
 
 
-def test_chapter6_exercise5_feature_that_decides(houses):
+def test_chapter6_exercise5_share_of_the_deciding_feature(houses):
     X_all, _, names = houses
-    # The variance share of chapter 5: the feature with the largest variance decides.
+    # Chapter 5's claim, checked on a sample of pairs: summed over all pairs, feature j's squared
+    # differences are 2 n^2 var_j, so its share of the squared distances is var_j / sum of var.
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, len(X_all), size=(200_000, 2))
+    squared = (X_all[pairs[:, 0]] - X_all[pairs[:, 1]]) ** 2
+    sampled_shares = squared.sum(axis=0) / squared.sum()
     shares = X_all.var(axis=0) / X_all.var(axis=0).sum()
-    expected = names[int(np.argmax(shares))]
-    assert shares.max() > 0.99
+    assert np.allclose(sampled_shares, shares, atol=0.01)
+    expected = shares.max()
+    assert names[int(np.argmax(shares))] == "lot_area" and expected > 0.99
     assert_right(check.chapter6.exercise5(expected))
-    assert_right(check.chapter6.exercise5(expected.replace("_", " ").title()))
-    for other in names:
-        if other != expected:
-            verdict = check.chapter6.exercise5(other)
-            assert_not_yet(verdict, "does not have the largest spread")
-            assert expected not in verdict.message
-    assert_not_yet(check.chapter6.exercise5("garage"), "not one of the seven features")
-    assert_not_yet(check.chapter6.exercise5(3), "Expected a string")
+    assert_right(check.chapter6.exercise5(round(expected, 3)))
+    assert_not_yet(check.chapter6.exercise5(100 * expected), "percentage", expected=[expected])
+    std_share = X_all.std(axis=0).max() / X_all.std(axis=0).sum()
+    assert_not_yet(check.chapter6.exercise5(std_share), "standard deviations", expected=[expected])
+    assert_not_yet(check.chapter6.exercise5(1 - expected), "all the other features", expected=[expected])
+    second = np.sort(shares)[-2]
+    assert_not_yet(check.chapter6.exercise5(second), "not of the one with the largest spread", expected=[expected])
+    assert_not_yet(check.chapter6.exercise5(0.9), "too low", expected=[expected])
+    assert_not_yet(check.chapter6.exercise5(1.5), "between 0 and 1")
+    assert_not_yet(check.chapter6.exercise5("lot_area"), "Expected a number")

@@ -5,8 +5,8 @@
   their 5th neighbour;
 * :func:`exercise4`: the k and the cross-validated mean absolute error of
   the median with seven standardised features;
-* :func:`exercise5`: which feature decides the neighbours when the seven
-  features are not scaled.
+* :func:`exercise5`: how much of the squared distances the deciding feature
+  owns when the seven features are not scaled.
 
 The expected answers are computed here with knnlib and scikit-learn, on the
 Ames houses shipped with knnlib, split exactly as in the chapter.
@@ -14,8 +14,8 @@ Ames houses shipped with knnlib, split exactly as in the chapter.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter6.exercise5("garage")
-Chapter 6, exercise 5: not yet. 'garage' is not one of the seven features: living_area, overall_quality, year_built, lot_area, bedrooms, full_baths, year_sold.
+>>> check.chapter6.exercise5("most of it")
+Chapter 6, exercise 5: not yet. Expected a number, got a string ('most of it'): leave out the quotes.
 """
 
 from __future__ import annotations
@@ -23,21 +23,23 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from sklearn.model_selection import GridSearchCV, KFold, train_test_split
+from sklearn.model_selection import KFold, train_test_split
 from sklearn.neighbors import KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..datasets import load_house_prices
 from ..estimators import KNNRegressor
 from ..figures.regression import LARGE_HOUSE_AREA
 from ..search import BruteForce
-from ._verdict import NotYet, checker, how_far, is_close, read_int, read_number, read_text
+from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number
 
 __all__ = ["exercise3", "exercise4", "exercise5"]
 
 #: Exercise 3: the neighbours of the one-feature models.
 K_TIES = 5
+
+#: Exercise 5: small shares recognised when typed with about three significant digits.
+TYPED_DIGITS = 2e-3
 
 #: Exercise 4: the chapter's grid of k and its folds.
 SEARCH_KS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200)
@@ -111,12 +113,24 @@ def _sentence_list(parts):
 
 @functools.cache
 def _median_search():
+    """The chapter's 5-fold search for the median on seven standardised features, done directly.
+
+    Not through GridSearchCV (the exercise's route, which refits for every k):
+    one knnlib search per fold for the largest k, whose first k neighbours are
+    the k nearest (the (distance, index) order makes every prefix exact), then
+    the median price of each prefix. Same folds, same scaler per training fold.
+    """
     X_all, y, _ = _houses()
-    folds = KFold(n_splits=5, shuffle=True, random_state=0)
-    pipeline = make_pipeline(StandardScaler(), KNNRegressor(aggregate="median"))
-    search = GridSearchCV(pipeline, {"knnregressor__k": list(SEARCH_KS)}, cv=folds,
-                          scoring="neg_mean_absolute_error").fit(X_all, y)
-    return search.best_params_["knnregressor__k"], -search.best_score_
+    fold_errors = []
+    for train, test in KFold(n_splits=5, shuffle=True, random_state=0).split(X_all):
+        scaler = StandardScaler().fit(X_all[train])
+        _, neighbours = BruteForce(scaler.transform(X_all[train])).query(scaler.transform(X_all[test]),
+                                                                         k=max(SEARCH_KS))
+        prices = y[train][neighbours]
+        fold_errors.append([np.mean(np.abs(np.median(prices[:, :k], axis=1) - y[test])) for k in SEARCH_KS])
+    mean_errors = np.mean(fold_errors, axis=0)
+    best = int(np.argmin(mean_errors))  # the first of equal errors, as GridSearchCV ranks them
+    return SEARCH_KS[best], float(mean_errors[best])
 
 
 @checker("Chapter 6, exercise 4")
@@ -154,31 +168,55 @@ def exercise4(best_k, mae):
                  "StandardScaler in the pipeline, all seven features and search_k's folds.")
 
 
-def _normalise(name):
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
+@functools.cache
+def _variance_shares():
+    X_all, _, names = _houses()
+    variances = X_all.var(axis=0)
+    return dict(zip(names, variances / variances.sum()))
 
 
 @checker("Chapter 6, exercise 5")
-def exercise5(feature):
-    """Exercise 5: the feature that decides the neighbours when the seven features are not scaled.
+def exercise5(share):
+    r"""Exercise 5: the share of the squared distances owned by the feature that decides, unscaled.
+
+    Chapter 5's formula: summed over all pairs of houses, feature :math:`j`
+    contributes a share :math:`\sigma_j^2 / \sum_{j'} \sigma_{j'}^2` of the squared
+    Euclidean distances. The feature with the largest share decides who the
+    neighbours are.
 
     Parameters
     ----------
-    feature : str
-        One of ``houses.feature_names`` (``"lot area"`` and ``"lot_area"`` both work for ``lot_area``).
+    share : float
+        A fraction between 0 and 1.
 
     Returns
     -------
     Verdict
+
+    Examples
+    --------
+    >>> exercise5(-0.5)
+    Chapter 6, exercise 5: not yet. A share is a fraction between 0 and 1.
     """
-    text = read_text(feature, "feature")
+    value = read_number(share, "share")
+    shares = _variance_shares()
+    expected = max(shares.values())
+    if is_close(value, expected, abs=ROUNDED_SHARE):
+        return ("One feature owns nearly all of every distance, so the other six hardly count: "
+                "the raw seven-feature model is close to a one-feature model.")
+    if 1 < value <= 100 and is_close(value / 100, expected, abs=ROUNDED_SHARE):
+        raise NotYet("That looks like a percentage: give the share as a fraction between 0 and 1.")
+    if not 0 <= value <= 1:
+        raise NotYet("A share is a fraction between 0 and 1.")
     X_all, _, names = _houses()
-    if _normalise(text) not in names:
-        raise NotYet(f"{text!r} is not one of the seven features: {', '.join(names)}.")
-    # The distance's share of each feature is its variance (chapter 5): the largest spread decides.
-    expected = names[int(np.argmax(X_all.std(axis=0)))]
-    if _normalise(text) == expected:
-        return ("Its spread, in its own units, dwarfs the others, so the nearest houses are the ones "
-                "with similar lots.")
-    raise NotYet(f"{text} does not have the largest spread. Compare the standard deviations of the "
-                 "seven features, each in its own units.")
+    deviations = X_all.std(axis=0)
+    if any(is_close(value, d / deviations.sum(), rel=TYPED_DIGITS) for d in deviations):
+        raise NotYet("That share uses standard deviations. The distance adds up *squared* differences, "
+                     "so use the variances (the standard deviations squared).")
+    if is_close(value, 1 - expected, rel=TYPED_DIGITS):
+        raise NotYet("That is the share of all the other features together. The exercise asks for the "
+                     "share of the one feature that decides.")
+    if any(is_close(value, other, rel=TYPED_DIGITS) for other in shares.values()):
+        raise NotYet("That is the share of a feature, but not of the one with the largest spread.")
+    raise NotYet(f"Your share is {how_far(value, expected)}. Divide that feature's variance by the sum "
+                 "of the variances of all seven features.")
