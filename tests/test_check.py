@@ -183,7 +183,7 @@ def test_how_far_is_one_of_a_few_coarse_phrases(value, expected, negative):
 
 
 def test_check_imports_chapters_on_demand():
-    assert check.chapter3.exercise2.exercise == "Chapter 3, exercise 2"
+    assert check.chapter3.minkowski_distances.exercise == "Minkowski distances as p grows"
     assert set(check.CHAPTERS) <= set(dir(check))
     with pytest.raises(AttributeError, match="chapter1, chapter2"):
         check.chapter42  # noqa: B018
@@ -191,9 +191,9 @@ def test_check_imports_chapters_on_demand():
 
 @pytest.mark.parametrize(
     "exercise",
-    [check.chapter1.exercise1, check.chapter1.exercise2, check.chapter2.exercise3, check.chapter3.exercise2,
-     check.chapter4.exercise3, check.chapter4.exercise5, check.chapter5.exercise2, check.chapter5.exercise4,
-     check.chapter6.exercise3, check.chapter6.exercise5],
+    [check.chapter1.training_accuracy, check.chapter1.vanishing_class, check.chapter2.manhattan_neighbours, check.chapter3.minkowski_distances,
+     check.chapter4.repeated_cross_validation, check.chapter4.tied_k, check.chapter5.body_mass_in_kilograms, check.chapter5.grid_search_with_scaler,
+     check.chapter6.ties_on_living_area, check.chapter6.deciding_feature_share],
 )
 def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
     n_answers = exercise.__wrapped__.__code__.co_argcount
@@ -209,14 +209,14 @@ def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
 def test_chapter1_exercise1_training_accuracy_at_k1():
     X, y = load_preset("noisy_overlap")
     expected = KNeighborsClassifier(n_neighbors=1).fit(X, y).score(X, y)
-    assert_right(check.chapter1.exercise1(expected))
-    assert_right(check.chapter1.exercise1(np.float64(expected)))
-    assert_not_yet(check.chapter1.exercise1(100 * expected), "percentage", expected=[expected])
-    assert_not_yet(check.chapter1.exercise1(1 - expected), "wrongly", expected=[expected])
-    assert_not_yet(check.chapter1.exercise1(y), "predictions themselves", expected=[expected])
-    assert_not_yet(check.chapter1.exercise1(0.9), "too low", expected=[expected])
-    assert_not_yet(check.chapter1.exercise1("1.0"), "leave out the quotes")
-    assert_not_yet(check.chapter1.exercise1(1.7), "between 0 and 1")
+    assert_right(check.chapter1.training_accuracy(expected))
+    assert_right(check.chapter1.training_accuracy(np.float64(expected)))
+    assert_not_yet(check.chapter1.training_accuracy(100 * expected), "percentage", expected=[expected])
+    assert_not_yet(check.chapter1.training_accuracy(1 - expected), "wrongly", expected=[expected])
+    assert_not_yet(check.chapter1.training_accuracy(y), "predictions themselves", expected=[expected])
+    assert_not_yet(check.chapter1.training_accuracy(0.9), "too low", expected=[expected])
+    assert_not_yet(check.chapter1.training_accuracy("1.0"), "leave out the quotes")
+    assert_not_yet(check.chapter1.training_accuracy(1.7), "between 0 and 1")
 
 
 def test_chapter1_exercise2_class_1_vanishes():
@@ -228,24 +228,24 @@ def test_chapter1_exercise2_class_1_vanishes():
     expected = next(k for k, n in enumerate(class1_cells, start=1) if n == 0)
     # By hand: 3 points of class 1 can at best tie once k >= 6, and ties go to 0.
     assert expected == 2 * int((y == 1).sum()) == 6
-    assert_right(check.chapter1.exercise2(expected))
-    assert_right(check.chapter1.exercise2(np.int64(expected)))
-    assert_not_yet(check.chapter1.exercise2(expected - 1), "still wins some cells")
-    assert_not_yet(check.chapter1.exercise2(expected + 1), "already gone at a smaller k")
-    assert_not_yet(check.chapter1.exercise2(0), "at least 1")
-    assert_not_yet(check.chapter1.exercise2(5.5), "whole number")
+    assert_right(check.chapter1.vanishing_class(expected))
+    assert_right(check.chapter1.vanishing_class(np.int64(expected)))
+    assert_not_yet(check.chapter1.vanishing_class(expected - 1), "still wins some cells")
+    assert_not_yet(check.chapter1.vanishing_class(expected + 1), "already gone at a smaller k")
+    assert_not_yet(check.chapter1.vanishing_class(0), "at least 1")
+    assert_not_yet(check.chapter1.vanishing_class(5.5), "whole number")
 
 
 def test_chapter1_exercise3_scan_costs():
     per_redraw, per_second = 150 * 150 * 300, 10_000_000 * 1_000   # by hand
-    assert_right(check.chapter1.exercise3(per_redraw, per_second))
-    assert_right(check.chapter1.exercise3(float(per_redraw), 1e10))
-    assert_not_yet(check.chapter1.exercise3(150 * 300, per_second), "one row", expected=[per_redraw])
-    assert_not_yet(check.chapter1.exercise3(150 * 150, per_second), "number of cells", expected=[per_redraw])
-    assert_not_yet(check.chapter1.exercise3(per_redraw / 1000, per_second), "factor of 1000",
+    assert_right(check.chapter1.redraw_bill(per_redraw, per_second))
+    assert_right(check.chapter1.redraw_bill(float(per_redraw), 1e10))
+    assert_not_yet(check.chapter1.redraw_bill(150 * 300, per_second), "one row", expected=[per_redraw])
+    assert_not_yet(check.chapter1.redraw_bill(150 * 150, per_second), "number of cells", expected=[per_redraw])
+    assert_not_yet(check.chapter1.redraw_bill(per_redraw / 1000, per_second), "factor of 1000",
                    expected=[per_redraw])
-    assert_not_yet(check.chapter1.exercise3(per_redraw, 10_000_000), "one query", expected=[per_second])
-    assert_not_yet(check.chapter1.exercise3(per_redraw, 1e9), "per_redraw is right", expected=[per_second])
+    assert_not_yet(check.chapter1.redraw_bill(per_redraw, 10_000_000), "one query", expected=[per_second])
+    assert_not_yet(check.chapter1.redraw_bill(per_redraw, 1e9), "per_redraw is right", expected=[per_second])
 
 
 # ---------------------------------------------------------------------------
@@ -265,33 +265,33 @@ def manhattan_neighbours():
 
 def test_chapter2_exercise3_manhattan_neighbours(manhattan_neighbours):
     expected, euclidean, distances = manhattan_neighbours
-    assert_right(check.chapter2.exercise3(expected))
-    assert_right(check.chapter2.exercise3(expected.tolist()))
-    assert_right(check.chapter2.exercise3(expected.astype(float)))
-    assert_not_yet(check.chapter2.exercise3(expected.T), "swapped")
-    assert_not_yet(check.chapter2.exercise3(expected[0]), "shape (2, 5)")
-    assert_not_yet(check.chapter2.exercise3(expected + 1), "one too large")
-    assert_not_yet(check.chapter2.exercise3(expected[:, ::-1]), "wrong order")
-    assert_not_yet(check.chapter2.exercise3(euclidean), "Euclidean neighbours")
-    assert_not_yet(check.chapter2.exercise3(distances), "distances of the neighbours")
+    assert_right(check.chapter2.manhattan_neighbours(expected))
+    assert_right(check.chapter2.manhattan_neighbours(expected.tolist()))
+    assert_right(check.chapter2.manhattan_neighbours(expected.astype(float)))
+    assert_not_yet(check.chapter2.manhattan_neighbours(expected.T), "swapped")
+    assert_not_yet(check.chapter2.manhattan_neighbours(expected[0]), "shape (2, 5)")
+    assert_not_yet(check.chapter2.manhattan_neighbours(expected + 1), "one too large")
+    assert_not_yet(check.chapter2.manhattan_neighbours(expected[:, ::-1]), "wrong order")
+    assert_not_yet(check.chapter2.manhattan_neighbours(euclidean), "Euclidean neighbours")
+    assert_not_yet(check.chapter2.manhattan_neighbours(distances), "distances of the neighbours")
     outsider = next(i for i in range(12) if i not in expected[1])
     only_a = np.vstack([expected[0], [*expected[1][:4], outsider]])
-    assert_not_yet(check.chapter2.exercise3(only_a), "The row for A is right")
-    assert_not_yet(check.chapter2.exercise3(np.zeros((2, 5))), "0 of the 10 neighbours")
+    assert_not_yet(check.chapter2.manhattan_neighbours(only_a), "The row for A is right")
+    assert_not_yet(check.chapter2.manhattan_neighbours(np.zeros((2, 5))), "0 of the 10 neighbours")
 
 
 def test_chapter2_exercise4_music_service():
     distances = 50_000_000 * 2_000                     # by hand: 1e11
     operations = distances * (128 + 128 + 127)         # subtract, square, add
-    assert_right(check.chapter2.exercise4(distances, operations))
-    assert_right(check.chapter2.exercise4(1e11, 4e13))
-    assert_not_yet(check.chapter2.exercise4(50_000_000, operations), "one query", expected=[distances])
-    assert_not_yet(check.chapter2.exercise4(distances * 128, operations), "one operation per feature",
+    assert_right(check.chapter2.music_service_bill(distances, operations))
+    assert_right(check.chapter2.music_service_bill(1e11, 4e13))
+    assert_not_yet(check.chapter2.music_service_bill(50_000_000, operations), "one query", expected=[distances])
+    assert_not_yet(check.chapter2.music_service_bill(distances * 128, operations), "one operation per feature",
                    expected=[distances])
-    assert_not_yet(check.chapter2.exercise4(distances, distances * 128), "one per feature is too few",
+    assert_not_yet(check.chapter2.music_service_bill(distances, distances * 128), "one per feature is too few",
                    expected=[operations])
-    assert_not_yet(check.chapter2.exercise4(distances, 1e20), "too high", expected=[operations])
-    assert_not_yet(check.chapter2.exercise4(distances / 7, operations), "too low", expected=[distances])
+    assert_not_yet(check.chapter2.music_service_bill(distances, 1e20), "too high", expected=[operations])
+    assert_not_yet(check.chapter2.music_service_bill(distances / 7, operations), "too low", expected=[distances])
 
 
 # ---------------------------------------------------------------------------
@@ -303,15 +303,15 @@ def test_chapter3_exercise2_minkowski_distances():
     ps = (1, 2, 3, 10, 100)
     expected = [(3.0**p + 4.0**p) ** (1 / p) for p in ps]          # by hand
     assert expected[:2] == [7.0, 5.0]
-    assert_right(check.chapter3.exercise2(expected))
-    assert_right(check.chapter3.exercise2(np.round(expected, 4)))  # typed with four decimals
-    assert_not_yet(check.chapter3.exercise2([3**p + 4**p for p in ps]), "before the root", expected=expected[2:])
-    assert_not_yet(check.chapter3.exercise2(expected[::-1]), "reverse order", expected=expected[2:])
+    assert_right(check.chapter3.minkowski_distances(expected))
+    assert_right(check.chapter3.minkowski_distances(np.round(expected, 4)))  # typed with four decimals
+    assert_not_yet(check.chapter3.minkowski_distances([3**p + 4**p for p in ps]), "before the root", expected=expected[2:])
+    assert_not_yet(check.chapter3.minkowski_distances(expected[::-1]), "reverse order", expected=expected[2:])
     one_off = list(expected)
     one_off[2] = 4.6
-    assert_not_yet(check.chapter3.exercise2(one_off), "p = 3 are not right", expected=expected[2:])
-    assert_not_yet(check.chapter3.exercise2(expected + [4.0]), "shape (5,)")
-    assert_not_yet(check.chapter3.exercise2(7.0), "got a float")
+    assert_not_yet(check.chapter3.minkowski_distances(one_off), "p = 3 are not right", expected=expected[2:])
+    assert_not_yet(check.chapter3.minkowski_distances(expected + [4.0]), "shape (5,)")
+    assert_not_yet(check.chapter3.minkowski_distances(7.0), "got a float")
 
 
 def test_chapter3_exercise3_repeated_document():
@@ -321,13 +321,13 @@ def test_chapter3_exercise3_repeated_document():
     counts = np.array([[words.count(w) for w in VOCABULARY]], dtype=float)
     assert counts.tolist() == [[1, 1, 1, 0, 0, 0]]
     euclidean, cosine = 9 * math.sqrt(3), 0.0
-    assert_right(check.chapter3.exercise3(euclidean, cosine))
-    assert_right(check.chapter3.exercise3(15.588, 1e-16))
-    assert_not_yet(check.chapter3.exercise3(cosine, euclidean), "swapped")
-    assert_not_yet(check.chapter3.exercise3(euclidean**2, cosine), "squared distance", expected=[euclidean])
-    assert_not_yet(check.chapter3.exercise3(euclidean, 1.0), "similarity", expected=[euclidean])
-    assert_not_yet(check.chapter3.exercise3(5.0, 0.0), "euclidean is too low", expected=[euclidean])
-    assert_not_yet(check.chapter3.exercise3(euclidean, 0.3), "euclidean is right; cosine is not right")
+    assert_right(check.chapter3.repeated_document(euclidean, cosine))
+    assert_right(check.chapter3.repeated_document(15.588, 1e-16))
+    assert_not_yet(check.chapter3.repeated_document(cosine, euclidean), "swapped")
+    assert_not_yet(check.chapter3.repeated_document(euclidean**2, cosine), "squared distance", expected=[euclidean])
+    assert_not_yet(check.chapter3.repeated_document(euclidean, 1.0), "similarity", expected=[euclidean])
+    assert_not_yet(check.chapter3.repeated_document(5.0, 0.0), "euclidean is too low", expected=[euclidean])
+    assert_not_yet(check.chapter3.repeated_document(euclidean, 0.3), "euclidean is right; cosine is not right")
 
 
 # ---------------------------------------------------------------------------
@@ -347,23 +347,23 @@ def repeated_cv():
 
 def test_chapter4_exercise3_repeated_cross_validation(repeated_cv):
     best_k, error = repeated_cv
-    assert_right(check.chapter4.exercise3(best_k, error))
-    assert_right(check.chapter4.exercise3(best_k, round(error, 3)))
-    assert_not_yet(check.chapter4.exercise3(best_k, 100 * error), "percentage", expected=[error])
-    assert_not_yet(check.chapter4.exercise3(best_k, 1 - error), "is the accuracy", expected=[error])
-    assert_not_yet(check.chapter4.exercise3(best_k, error + 0.05), "too high", expected=[error])
-    assert_not_yet(check.chapter4.exercise3(9, error), "single shuffled 5-fold split")    # the chapter's search
-    assert_not_yet(check.chapter4.exercise3(11, error), "best k on the validation curve")  # the chapter's curve
-    assert_not_yet(check.chapter4.exercise3(151, error), "does not choose k = 151")
-    assert_not_yet(check.chapter4.exercise3(2, error), "not in the grid")
+    assert_right(check.chapter4.repeated_cross_validation(best_k, error))
+    assert_right(check.chapter4.repeated_cross_validation(best_k, round(error, 3)))
+    assert_not_yet(check.chapter4.repeated_cross_validation(best_k, 100 * error), "percentage", expected=[error])
+    assert_not_yet(check.chapter4.repeated_cross_validation(best_k, 1 - error), "is the accuracy", expected=[error])
+    assert_not_yet(check.chapter4.repeated_cross_validation(best_k, error + 0.05), "too high", expected=[error])
+    assert_not_yet(check.chapter4.repeated_cross_validation(9, error), "single shuffled 5-fold split")    # the chapter's search
+    assert_not_yet(check.chapter4.repeated_cross_validation(11, error), "best k on the validation curve")  # the chapter's curve
+    assert_not_yet(check.chapter4.repeated_cross_validation(151, error), "does not choose k = 151")
+    assert_not_yet(check.chapter4.repeated_cross_validation(2, error), "not in the grid")
 
 
 def test_chapter4_exercise4_k_equals_n():
     expected = 120 / 200                       # by hand: class 0 everywhere
-    assert_right(check.chapter4.exercise4(expected))
-    assert_not_yet(check.chapter4.exercise4(100 * expected), "percentage", expected=[expected])
-    assert_not_yet(check.chapter4.exercise4(1 - expected), "always predicted class 1", expected=[expected])
-    assert_not_yet(check.chapter4.exercise4(0.5), "too low")
+    assert_right(check.chapter4.k_equals_n(expected))
+    assert_not_yet(check.chapter4.k_equals_n(100 * expected), "percentage", expected=[expected])
+    assert_not_yet(check.chapter4.k_equals_n(1 - expected), "always predicted class 1", expected=[expected])
+    assert_not_yet(check.chapter4.k_equals_n(0.5), "too low")
 
 
 def test_chapter4_exercise5_tied_ks():
@@ -377,15 +377,15 @@ def test_chapter4_exercise5_tied_ks():
         if ((counts == counts.max(axis=1, keepdims=True)).sum(axis=1) > 1).any():
             expected.add(k)
     assert 1 not in expected and {2, 4, 6} <= expected
-    assert_right(check.chapter4.exercise5(sorted(expected)))
-    assert_right(check.chapter4.exercise5(set(expected)))
-    assert_right(check.chapter4.exercise5(np.array(sorted(expected))))
-    assert_not_yet(check.chapter4.exercise5(sorted(expected | {1})), "k = 1 can never tie")
+    assert_right(check.chapter4.tied_k(sorted(expected)))
+    assert_right(check.chapter4.tied_k(set(expected)))
+    assert_right(check.chapter4.tied_k(np.array(sorted(expected))))
+    assert_not_yet(check.chapter4.tied_k(sorted(expected | {1})), "k = 1 can never tie")
     if expected != {2, 4, 6}:
-        assert_not_yet(check.chapter4.exercise5([2, 4, 6]), "left out")
-    assert_not_yet(check.chapter4.exercise5([2, 7]), "1 to 6 only")
-    assert_not_yet(check.chapter4.exercise5(4), "single value")
-    assert_not_yet(check.chapter4.exercise5([2, "four"]), "whole numbers")
+        assert_not_yet(check.chapter4.tied_k([2, 4, 6]), "left out")
+    assert_not_yet(check.chapter4.tied_k([2, 7]), "1 to 6 only")
+    assert_not_yet(check.chapter4.tied_k(4), "single value")
+    assert_not_yet(check.chapter4.tied_k([2, "four"]), "whole numbers")
 
 
 # ---------------------------------------------------------------------------
@@ -408,14 +408,14 @@ def _penguin_pair_accuracy(divisors):
 
 def test_chapter5_exercise2_kilograms():
     expected = _penguin_pair_accuracy([1, 1000])
-    assert_right(check.chapter5.exercise2(expected))
-    assert_right(check.chapter5.exercise2(round(expected, 3)))
+    assert_right(check.chapter5.body_mass_in_kilograms(expected))
+    assert_right(check.chapter5.body_mass_in_kilograms(round(expected, 3)))
     for mistake in ([1, 1], [1000, 1], [1, 0.001]):   # grams; bill depth divided; body mass multiplied
-        assert_not_yet(check.chapter5.exercise2(_penguin_pair_accuracy(mistake)), "body mass decides alone",
+        assert_not_yet(check.chapter5.body_mass_in_kilograms(_penguin_pair_accuracy(mistake)), "body mass decides alone",
                        expected=[expected])
-    assert_not_yet(check.chapter5.exercise2(100 * expected), "percentage", expected=[expected])
-    assert_not_yet(check.chapter5.exercise2([expected] * 5), "five fold scores")
-    assert_not_yet(check.chapter5.exercise2(0.5), "too low", expected=[expected])
+    assert_not_yet(check.chapter5.body_mass_in_kilograms(100 * expected), "percentage", expected=[expected])
+    assert_not_yet(check.chapter5.body_mass_in_kilograms([expected] * 5), "five fold scores")
+    assert_not_yet(check.chapter5.body_mass_in_kilograms(0.5), "too low", expected=[expected])
 
 
 def _penguin_search(with_scaler):
@@ -428,14 +428,14 @@ def _penguin_search(with_scaler):
 
 def test_chapter5_exercise4_grid_search_with_scaler():
     best_k, score = _penguin_search(with_scaler=True)
-    assert_right(check.chapter5.exercise4(best_k, score))
+    assert_right(check.chapter5.grid_search_with_scaler(best_k, score))
     raw_k, raw_score = _penguin_search(with_scaler=False)
-    assert_not_yet(check.chapter5.exercise4(raw_k, raw_score), "without the scaler", expected=[score])
-    assert_not_yet(check.chapter5.exercise4(best_k, 100 * score), "percentage", expected=[score])
-    assert_not_yet(check.chapter5.exercise4(best_k, score - 0.1), "best_k is right", expected=[score])
+    assert_not_yet(check.chapter5.grid_search_with_scaler(raw_k, raw_score), "without the scaler", expected=[score])
+    assert_not_yet(check.chapter5.grid_search_with_scaler(best_k, 100 * score), "percentage", expected=[score])
+    assert_not_yet(check.chapter5.grid_search_with_scaler(best_k, score - 0.1), "best_k is right", expected=[score])
     other_k = next(k for k in (1, 3, 5, 7, 9, 11, 15, 21, 31) if k not in (best_k, raw_k))
-    assert_not_yet(check.chapter5.exercise4(other_k, score), f"does not choose k = {other_k}", expected=[score])
-    assert_not_yet(check.chapter5.exercise4(4, score), "not in the grid")
+    assert_not_yet(check.chapter5.grid_search_with_scaler(other_k, score), f"does not choose k = {other_k}", expected=[score])
+    assert_not_yet(check.chapter5.grid_search_with_scaler(4, score), "not in the grid")
 
 
 # ---------------------------------------------------------------------------
@@ -464,15 +464,15 @@ def test_chapter6_exercise3_ties(houses):
     gaps = np.sort(np.abs(area_test - area_train.T), axis=1)              # sorted distances per test house
     n_differ, n_tied = int(np.sum(ours != theirs)), int(np.sum(gaps[:, 4] == gaps[:, 5]))
     assert 0 < n_differ <= n_tied
-    assert_right(check.chapter6.exercise3(n_differ, n_tied))
-    assert_not_yet(check.chapter6.exercise3(n_tied, n_differ), "swapped")
-    assert_not_yet(check.chapter6.exercise3(n_differ - 10, n_tied), "n_differ is too low", expected=[n_differ])
-    assert_not_yet(check.chapter6.exercise3(n_differ, n_tied + 40), "n_tied is too high", expected=[n_tied])
-    assert_not_yet(check.chapter6.exercise3(n_tied + 1, n_tied), "More differences than ties")
+    assert_right(check.chapter6.ties_on_living_area(n_differ, n_tied))
+    assert_not_yet(check.chapter6.ties_on_living_area(n_tied, n_differ), "swapped")
+    assert_not_yet(check.chapter6.ties_on_living_area(n_differ - 10, n_tied), "n_differ is too low", expected=[n_differ])
+    assert_not_yet(check.chapter6.ties_on_living_area(n_differ, n_tied + 40), "n_tied is too high", expected=[n_tied])
+    assert_not_yet(check.chapter6.ties_on_living_area(n_tied + 1, n_tied), "More differences than ties")
     ours7 = _book_rule_predictions(area_train, y_train, area_test, 7)
     theirs7 = KNeighborsRegressor(n_neighbors=7).fit(area_train, y_train).predict(area_test)
     k7 = (int(np.sum(ours7 != theirs7)), int(np.sum(gaps[:, 6] == gaps[:, 7])))
-    assert_not_yet(check.chapter6.exercise3(*k7), "k = 7")
+    assert_not_yet(check.chapter6.ties_on_living_area(*k7), "k = 7")
 
 
 @pytest.mark.slow
@@ -488,13 +488,13 @@ def test_chapter6_exercise4_median_with_scaled_features(houses):
         fold_errors.append([np.mean(np.abs(np.median(prices[:, :k], axis=1) - y[test])) for k in ks])
     mean_errors = np.mean(fold_errors, axis=0)
     best_k, mae = ks[int(np.argmin(mean_errors))], float(mean_errors.min())
-    assert_right(check.chapter6.exercise4(best_k, mae))
-    assert_right(check.chapter6.exercise4(best_k, round(mae)))
-    assert_not_yet(check.chapter6.exercise4(best_k, -mae), "minus the error")
-    assert_not_yet(check.chapter6.exercise4(best_k, mae * 1.2), "best_k is right", expected=[mae, round(mae)])
+    assert_right(check.chapter6.median_with_seven_features(best_k, mae))
+    assert_right(check.chapter6.median_with_seven_features(best_k, round(mae)))
+    assert_not_yet(check.chapter6.median_with_seven_features(best_k, -mae), "minus the error")
+    assert_not_yet(check.chapter6.median_with_seven_features(best_k, mae * 1.2), "best_k is right", expected=[mae, round(mae)])
     other_k = 7 if best_k != 7 else 10
-    assert_not_yet(check.chapter6.exercise4(other_k, mae), f"does not choose k = {other_k}", expected=[mae])
-    assert_not_yet(check.chapter6.exercise4(4, mae), "not in the chapter's grid")
+    assert_not_yet(check.chapter6.median_with_seven_features(other_k, mae), f"does not choose k = {other_k}", expected=[mae])
+    assert_not_yet(check.chapter6.median_with_seven_features(4, mae), "not in the chapter's grid")
 
 
 def test_chapter6_exercise5_share_of_the_deciding_feature(houses):
@@ -509,14 +509,14 @@ def test_chapter6_exercise5_share_of_the_deciding_feature(houses):
     assert np.allclose(sampled_shares, shares, atol=0.01)
     expected = shares.max()
     assert names[int(np.argmax(shares))] == "lot_area" and expected > 0.99
-    assert_right(check.chapter6.exercise5(expected))
-    assert_right(check.chapter6.exercise5(round(expected, 3)))
-    assert_not_yet(check.chapter6.exercise5(100 * expected), "percentage", expected=[expected])
+    assert_right(check.chapter6.deciding_feature_share(expected))
+    assert_right(check.chapter6.deciding_feature_share(round(expected, 3)))
+    assert_not_yet(check.chapter6.deciding_feature_share(100 * expected), "percentage", expected=[expected])
     std_share = X_all.std(axis=0).max() / X_all.std(axis=0).sum()
-    assert_not_yet(check.chapter6.exercise5(std_share), "standard deviations", expected=[expected])
-    assert_not_yet(check.chapter6.exercise5(1 - expected), "all the other features", expected=[expected])
+    assert_not_yet(check.chapter6.deciding_feature_share(std_share), "standard deviations", expected=[expected])
+    assert_not_yet(check.chapter6.deciding_feature_share(1 - expected), "all the other features", expected=[expected])
     second = np.sort(shares)[-2]
-    assert_not_yet(check.chapter6.exercise5(second), "not of the one with the largest spread", expected=[expected])
-    assert_not_yet(check.chapter6.exercise5(0.9), "too low", expected=[expected])
-    assert_not_yet(check.chapter6.exercise5(1.5), "between 0 and 1")
-    assert_not_yet(check.chapter6.exercise5("lot_area"), "Expected a number")
+    assert_not_yet(check.chapter6.deciding_feature_share(second), "not of the one with the largest spread", expected=[expected])
+    assert_not_yet(check.chapter6.deciding_feature_share(0.9), "too low", expected=[expected])
+    assert_not_yet(check.chapter6.deciding_feature_share(1.5), "between 0 and 1")
+    assert_not_yet(check.chapter6.deciding_feature_share("lot_area"), "Expected a number")

@@ -4,8 +4,14 @@ In a notebook::
 
     from knnlib import check
 
-    my_neighbours = ...                       # your answer
-    check.chapter2.exercise3(my_neighbours)   # right, or what is wrong
+    my_neighbours = ...                                  # your answer
+    check.chapter2.manhattan_neighbours(my_neighbours)   # right, or what is wrong
+
+A checker is named after its exercise's title (``:::{exercise} Manhattan
+neighbours`` in the notebook), and its verdict starts with that title. Not
+after the exercise's number: the book numbers exercises across all chapters
+(chapter 2's third exercise is "Exercise 7"), so a number in the name would
+not match the page.
 
 Every checker computes the expected answer itself, with knnlib and
 scikit-learn, from the same data as the chapter, and replies with a
@@ -22,8 +28,8 @@ need.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter1.exercise3(..., ...)
-Chapter 1, exercise 3: no answer yet. Replace the ... with your answer and run the cell again.
+>>> check.chapter1.redraw_bill(..., ...)
+The bill of a redraw: no answer yet. Replace the ... with your answer and run the cell again.
 >>> check.CHAPTERS[:3]
 ('chapter1', 'chapter2', 'chapter3')
 """

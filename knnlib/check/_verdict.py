@@ -9,24 +9,24 @@ functions that raise :class:`NotYet` with a friendly message, and the
 
 Examples
 --------
->>> @checker("Chapter 0, exercise 1")
-... def exercise1(answer):
+>>> @checker("The answer")
+... def the_answer(answer):
 ...     value = read_number(answer, "answer")
 ...     if value == 42:
 ...         return "The answer to everything."
 ...     raise NotYet(f"That number is {how_far(value, 42)}.")
->>> exercise1(...)
-Chapter 0, exercise 1: no answer yet. Replace the ... with your answer and run the cell again.
->>> exercise1(42)
-Chapter 0, exercise 1: right! The answer to everything.
->>> exercise1("42")
-Chapter 0, exercise 1: not yet. Expected a number, got a string ('42'): leave out the quotes.
->>> bool(exercise1(41))
+>>> the_answer(...)
+The answer: no answer yet. Replace the ... with your answer and run the cell again.
+>>> the_answer(42)
+The answer: right! The answer to everything.
+>>> the_answer("42")
+The answer: not yet. Expected a number, got a string ('42'): leave out the quotes.
+>>> bool(the_answer(41))
 False
->>> exercise1(41, strict=True)
+>>> the_answer(41, strict=True)
 Traceback (most recent call last):
 ...
-AssertionError: Chapter 0, exercise 1: not yet. That number is too low by a few percent.
+AssertionError: The answer: not yet. That number is too low by a few percent.
 """
 
 from __future__ import annotations
@@ -60,13 +60,13 @@ class Verdict:
     """A checker's reply: right or not, and a message for the student.
 
     Displays as one line of text (in a notebook: under the cell), and is
-    true exactly when the answer is right, so ``assert check.chapter2.exercise3(answer)``
+    true exactly when the answer is right, so ``assert check.chapter2.manhattan_neighbours(answer)``
     works in tests and in solution cells.
 
     Parameters
     ----------
     exercise : str
-        Which exercise, for example ``"Chapter 2, exercise 3"``.
+        The exercise's title, for example ``"Manhattan neighbours"``.
     correct : bool
     message : str
         What is right, or what is wrong and a hint. Never the expected answer.
@@ -75,9 +75,9 @@ class Verdict:
 
     Examples
     --------
-    >>> verdict = Verdict("Chapter 1, exercise 3", True, "One distance per cell and point.")
+    >>> verdict = Verdict("The bill of a redraw", True, "One distance per cell and point.")
     >>> verdict
-    Chapter 1, exercise 3: right! One distance per cell and point.
+    The bill of a redraw: right! One distance per cell and point.
     >>> bool(verdict), verdict.correct
     (True, True)
     """

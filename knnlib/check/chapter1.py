@@ -1,10 +1,10 @@
 """Checkers for chapter 1, *The boundary is the data* (the playground).
 
-* :func:`exercise1`: the training accuracy of KNN with k = 1 on the
+* :func:`training_accuracy`: the training accuracy of KNN with k = 1 on the
   noisy-overlap preset;
-* :func:`exercise2`: the smallest k at which class 1 vanishes from the
+* :func:`vanishing_class`: the smallest k at which class 1 vanishes from the
   *Sparse* preset's map (uniform votes);
-* :func:`exercise3`: how many distances a redraw of the playground, and a
+* :func:`redraw_bill`: how many distances a redraw of the playground, and a
   busy web service, compute with a plain scan.
 
 Each expected answer is computed here, with knnlib, from the chapter's own
@@ -13,8 +13,8 @@ data (exercise 3 by running the scan and reading its distance counter).
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter1.exercise2(2)
-Chapter 1, exercise 2: not yet. At k = 2 class 1 still wins some cells of the map: try a larger k.
+>>> check.chapter1.vanishing_class(2)
+When a class vanishes: not yet. At k = 2 class 1 still wins some cells of the map: try a larger k.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..plotting import grid_centres
 from ..search import BruteForce
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number, size_of
 
-__all__ = ["exercise1", "exercise2", "exercise3"]
+__all__ = ["training_accuracy", "vanishing_class", "redraw_bill"]
 
 #: The playground's background: cells per side (chapter 1's 150 x 150 grid).
 PLAYGROUND_GRID = 150
@@ -41,9 +41,9 @@ def _training_accuracy_k1():
     return KNNClassifier(k=1).fit(X, y).score(X, y)
 
 
-@checker("Chapter 1, exercise 1")
-def exercise1(accuracy):
-    """Exercise 1: the share of the noisy-overlap training points that k = 1 classifies correctly.
+@checker("Training accuracy at k = 1")
+def training_accuracy(accuracy):
+    """The share of the noisy-overlap training points that k = 1 classifies correctly.
 
     Parameters
     ----------
@@ -56,8 +56,8 @@ def exercise1(accuracy):
 
     Examples
     --------
-    >>> exercise1("all of them")
-    Chapter 1, exercise 1: not yet. Expected a number, got a string ('all of them'): leave out the quotes.
+    >>> training_accuracy("all of them")
+    Training accuracy at k = 1: not yet. Expected a number, got a string ('all of them'): leave out the quotes.
     """
     X, y = load_preset("noisy_overlap")
     if size_of(accuracy) == len(y):
@@ -92,9 +92,9 @@ def _vanishing_k():
     return next(k for k in range(1, n_points + 1) if _class1_cells(k) == 0)
 
 
-@checker("Chapter 1, exercise 2")
-def exercise2(k):
-    """Exercise 2: the smallest k for which class 1 disappears from the Sparse preset's map.
+@checker("When a class vanishes")
+def vanishing_class(k):
+    """The smallest k for which class 1 disappears from the Sparse preset's map.
 
     Uniform votes, Euclidean distance, the playground's 150 x 150 cells.
 
@@ -108,8 +108,8 @@ def exercise2(k):
 
     Examples
     --------
-    >>> exercise2(0)
-    Chapter 1, exercise 2: not yet. k counts neighbours: it is at least 1, and at most the 13 points of the preset.
+    >>> vanishing_class(0)
+    When a class vanishes: not yet. k counts neighbours: it is at least 1, and at most the 13 points of the preset.
     """
     n_points = len(load_preset("sparse")[1])
     k = read_int(k, "k")
@@ -143,9 +143,9 @@ def _expected_costs():
     return per_redraw, per_second
 
 
-@checker("Chapter 1, exercise 3")
-def exercise3(per_redraw, per_second):
-    """Exercise 3: distances computed by one redraw of 300 points, and per second by the web service.
+@checker("The bill of a redraw")
+def redraw_bill(per_redraw, per_second):
+    """Distances computed by one redraw of 300 points, and per second by the web service.
 
     Parameters
     ----------

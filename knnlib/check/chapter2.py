@@ -1,8 +1,8 @@
 """Checkers for chapter 2, *How one prediction is made*.
 
-* :func:`exercise3`: the vectorised search redone with the Manhattan
+* :func:`manhattan_neighbours`: the vectorised search redone with the Manhattan
   distance: the 5 nearest neighbours of the test points A and B;
-* :func:`exercise4`: the bill of a plain scan for a music service.
+* :func:`music_service_bill`: the bill of a plain scan for a music service.
 
 The expected neighbours come from knnlib's ``BruteForce`` index with
 ``metric="manhattan"``, on the chapter's twelve example points.
@@ -10,8 +10,8 @@ The expected neighbours come from knnlib's ``BruteForce`` index with
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter2.exercise3([[4, 5, 1, 9, 7]])
-Chapter 2, exercise 3: not yet. Expected neighbours of shape (2, 5) (one row per test point (A, then B), one column per neighbour), got shape (1, 5).
+>>> check.chapter2.manhattan_neighbours([[4, 5, 1, 9, 7]])
+Manhattan neighbours: not yet. Expected neighbours of shape (2, 5) (one row per test point (A, then B), one column per neighbour), got shape (1, 5).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from ..figures.workflow import EXAMPLE_QUERIES, example_data
 from ..search import BruteForce
 from ._verdict import NotYet, checker, how_far, is_close, read_array, read_number
 
-__all__ = ["exercise3", "exercise4"]
+__all__ = ["manhattan_neighbours", "music_service_bill"]
 
-#: Exercise 3: the neighbours asked for.
+#: *Manhattan neighbours*: the neighbours asked for.
 K = 5
 
-#: Exercise 4's music service.
+#: *A music service's bill*: songs stored, numbers per song, queries a second.
 N_SONGS = 50_000_000
 N_FEATURES = 128
 QUERIES_PER_SECOND = 2_000
@@ -46,9 +46,9 @@ def _neighbours(metric):
     return distances, indices
 
 
-@checker("Chapter 2, exercise 3")
-def exercise3(neighbours):
-    """Exercise 3: the 5 Manhattan neighbours of A and B, nearest first.
+@checker("Manhattan neighbours")
+def manhattan_neighbours(neighbours):
+    """The 5 Manhattan neighbours of A and B, nearest first.
 
     Parameters
     ----------
@@ -99,9 +99,9 @@ def _expected_costs():
     return distances_per_second, operations
 
 
-@checker("Chapter 2, exercise 4")
-def exercise4(distances_per_second, operations_per_second):
-    """Exercise 4: distances and arithmetic operations per second for the music service.
+@checker("A music service's bill")
+def music_service_bill(distances_per_second, operations_per_second):
+    """Distances and arithmetic operations per second for the music service.
 
     Parameters
     ----------
@@ -116,8 +116,8 @@ def exercise4(distances_per_second, operations_per_second):
 
     Examples
     --------
-    >>> exercise4(2e3, ...)
-    Chapter 2, exercise 4: no answer yet. Replace the ... with your answer and run the cell again.
+    >>> music_service_bill(2e3, ...)
+    A music service's bill: no answer yet. Replace the ... with your answer and run the cell again.
     """
     distances = read_number(distances_per_second, "distances_per_second")
     operations = read_number(operations_per_second, "operations_per_second")

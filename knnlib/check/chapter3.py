@@ -1,8 +1,8 @@
 """Checkers for chapter 3, *Measuring distance*.
 
-* :func:`exercise2`: Minkowski distances from (0, 0) to (3, 4) for
+* :func:`minkowski_distances`: Minkowski distances from (0, 0) to (3, 4) for
   p = 1, 2, 3, 10, 100;
-* :func:`exercise3`: the Euclidean and cosine distances between the short
+* :func:`repeated_document`: the Euclidean and cosine distances between the short
   match report and the same report repeated ten times.
 
 The expected values come from SciPy's distance functions (not from knnlib,
@@ -11,8 +11,8 @@ whose metrics the exercises use), on the chapter's own documents.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter3.exercise2([7, 5, 4.5])
-Chapter 3, exercise 2: not yet. Expected distances of shape (5,) (one distance for each p = 1, 2, 3, 10, 100, in that order), got shape (3,).
+>>> check.chapter3.minkowski_distances([7, 5, 4.5])
+Minkowski distances as p grows: not yet. Expected distances of shape (5,) (one distance for each p = 1, 2, 3, 10, 100, in that order), got shape (3,).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from scipy.spatial import distance as scipy_distance
 from ..figures.distances import DOCUMENTS, bag_of_words
 from ._verdict import NotYet, checker, how_far, is_close, read_array, read_number
 
-__all__ = ["exercise2", "exercise3"]
+__all__ = ["minkowski_distances", "repeated_document"]
 
-#: Exercise 2: the two points and the exponents asked for.
+#: *Minkowski distances as p grows*: the two points and the exponents asked for.
 START, END = (0.0, 0.0), (3.0, 4.0)
 P_VALUES = (1, 2, 3, 10, 100)
 
-#: Exercise 3: the document repeated, and how often.
+#: *A repeated document*: the document repeated, and how often.
 SHORT_REPORT = "short match report"
 REPEATS = 10
 
@@ -44,9 +44,9 @@ def _minkowski_distances():
     return np.array([scipy_distance.minkowski(START, END, p=p) for p in P_VALUES])
 
 
-@checker("Chapter 3, exercise 2")
-def exercise2(distances):
-    """Exercise 2: the Minkowski distance from (0, 0) to (3, 4) for each p = 1, 2, 3, 10, 100.
+@checker("Minkowski distances as p grows")
+def minkowski_distances(distances):
+    """The Minkowski distance from (0, 0) to (3, 4) for each p = 1, 2, 3, 10, 100.
 
     Parameters
     ----------
@@ -82,9 +82,9 @@ def _document_distances():
     return euclidean, cosine
 
 
-@checker("Chapter 3, exercise 3")
-def exercise3(euclidean, cosine):
-    """Exercise 3: Euclidean and cosine distance between the short report and its ten-fold repeat.
+@checker("A repeated document")
+def repeated_document(euclidean, cosine):
+    """Euclidean and cosine distance between the short report and its ten-fold repeat.
 
     Parameters
     ----------

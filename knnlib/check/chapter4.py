@@ -1,10 +1,10 @@
 """Checkers for chapter 4, *Choosing k*.
 
-* :func:`exercise3`: the k that 10 times repeated, stratified 5-fold
+* :func:`repeated_cross_validation`: the k that 10 times repeated, stratified 5-fold
   cross-validation chooses on the noisy moons, and its validation error;
-* :func:`exercise4`: the validation accuracy of k = n on a 120 to 80
+* :func:`k_equals_n`: the validation accuracy of k = n on a 120 to 80
   training set;
-* :func:`exercise5`: which k from 1 to 6 leave tied cells on the
+* :func:`tied_k`: which k from 1 to 6 leave tied cells on the
   three-class preset.
 
 The expected answers are computed here with knnlib and scikit-learn's
@@ -13,8 +13,8 @@ The expected answers are computed here with knnlib and scikit-learn's
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter4.exercise5([2, "four"])
-Chapter 4, exercise 5: not yet. Expected whole numbers k from 1 to 6, got 'four'.
+>>> check.chapter4.tied_k([2, "four"])
+Tied k with three classes: not yet. Expected whole numbers k from 1 to 6, got 'four'.
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from ..estimators import KNNClassifier
 from ..figures import choosing_k
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number
 
-__all__ = ["exercise3", "exercise4", "exercise5"]
+__all__ = ["repeated_cross_validation", "k_equals_n", "tied_k"]
 
-#: Exercise 3: the grid of k (every k of the chapter's curve that fits in a training fold of 160).
+#: *Repeated cross-validation*: the grid of k (every k of the chapter's curve that fits in a training fold of 160).
 SEARCH_KS = tuple(k for k in choosing_k.CURVE_KS if k <= 151)
 
-#: Exercise 4: the class counts of the training set.
+#: *k = n*: the class counts of the training set.
 N_CLASS_0, N_CLASS_1 = 120, 80
 
-#: Exercise 5: the values of k asked about.
+#: *Tied k with three classes*: the values of k asked about.
 TIE_KS = tuple(range(1, 7))
 
 
@@ -58,9 +58,9 @@ def _single_split_k():
     return _best_k(StratifiedKFold(n_splits=5, shuffle=True, random_state=0)).best_params_["k"]
 
 
-@checker("Chapter 4, exercise 3")
-def exercise3(best_k, validation_error):
-    """Exercise 3: the k chosen by repeated cross-validation, and its error on the validation points.
+@checker("Repeated cross-validation")
+def repeated_cross_validation(best_k, validation_error):
+    """The k chosen by repeated cross-validation, and its error on the validation points.
 
     Parameters
     ----------
@@ -108,9 +108,9 @@ def _majority_accuracy():
     return model.score(rng.uniform(0, 10, (len(y_val), 2)), y_val)
 
 
-@checker("Chapter 4, exercise 4")
-def exercise4(accuracy):
-    """Exercise 4: the validation accuracy of uniform KNN with k = n = 200 (120 of class 0, 80 of class 1).
+@checker("k = n")
+def k_equals_n(accuracy):
+    """The validation accuracy of uniform KNN with k = n = 200 (120 of class 0, 80 of class 1).
 
     Parameters
     ----------
@@ -155,9 +155,9 @@ def _read_ks(ks):
     return values
 
 
-@checker("Chapter 4, exercise 5")
-def exercise5(tied_ks):
-    """Exercise 5: which k in 1, ..., 6 leave at least one tied cell on the three-class preset.
+@checker("Tied k with three classes")
+def tied_k(tied_ks):
+    """Which k in 1, ..., 6 leave at least one tied cell on the three-class preset.
 
     Parameters
     ----------

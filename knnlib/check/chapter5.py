@@ -1,8 +1,8 @@
 """Checkers for chapter 5, *Feature scaling*.
 
-* :func:`exercise2`: the cross-validated accuracy of unscaled KNN when body
+* :func:`body_mass_in_kilograms`: the cross-validated accuracy of unscaled KNN when body
   mass is stored in kilograms;
-* :func:`exercise4`: the k chosen by ``GridSearchCV`` for a
+* :func:`grid_search_with_scaler`: the k chosen by ``GridSearchCV`` for a
   ``StandardScaler`` + ``KNNClassifier`` pipeline on all four penguin
   measurements, and its mean accuracy.
 
@@ -12,8 +12,8 @@ Palmer penguins shipped with the ``palmerpenguins`` package.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter5.exercise2([0.7, 0.8, 0.75, 0.8, 0.8])
-Chapter 5, exercise 2: not yet. Those look like the five fold scores: give their mean, scores.mean().
+>>> check.chapter5.body_mass_in_kilograms([0.7, 0.8, 0.75, 0.8, 0.8])
+Body mass in kilograms: not yet. Those look like the five fold scores: give their mean, scores.mean().
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from ..estimators import KNNClassifier
 from ..figures.scaling import PENGUIN_PAIR, chapter_cv
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number, size_of
 
-__all__ = ["exercise2", "exercise4"]
+__all__ = ["body_mass_in_kilograms", "grid_search_with_scaler"]
 
-#: Exercise 2: the classifier of the chapter.
+#: *Body mass in kilograms*: the classifier of the chapter.
 K = 5
 
-#: Exercise 4: the grid of k.
+#: *Grid search with the scaler inside*: the grid of k.
 GRID_KS = (1, 3, 5, 7, 9, 11, 15, 21, 31)
 
 
@@ -45,9 +45,9 @@ def _pair_accuracy(column_divisors):
     return scores.mean()
 
 
-@checker("Chapter 5, exercise 2")
-def exercise2(accuracy):
-    """Exercise 2: 5-fold accuracy of KNN (k = 5) on bill depth (mm) and body mass in kilograms.
+@checker("Body mass in kilograms")
+def body_mass_in_kilograms(accuracy):
+    """5-fold accuracy of KNN (k = 5) on bill depth (mm) and body mass in kilograms.
 
     Parameters
     ----------
@@ -95,9 +95,9 @@ def _raw_search():
     return _grid_search(with_scaler=False)
 
 
-@checker("Chapter 5, exercise 4")
-def exercise4(best_k, best_score):
-    """Exercise 4: the k chosen for StandardScaler + KNNClassifier on four features, and its mean accuracy.
+@checker("Grid search with the scaler inside")
+def grid_search_with_scaler(best_k, best_score):
+    """The k chosen for StandardScaler + KNNClassifier on four features, and its mean accuracy.
 
     Parameters
     ----------
@@ -112,8 +112,8 @@ def exercise4(best_k, best_score):
 
     Examples
     --------
-    >>> exercise4(4, 0.9)
-    Chapter 5, exercise 4: not yet. k = 4 is not in the grid [1, 3, 5, 7, 9, 11, 15, 21, 31].
+    >>> grid_search_with_scaler(4, 0.9)
+    Grid search with the scaler inside: not yet. k = 4 is not in the grid [1, 3, 5, 7, 9, 11, 15, 21, 31].
     """
     best_k = read_int(best_k, "best_k")
     score = read_number(best_score, "best_score")

@@ -1,11 +1,11 @@
 """Checkers for chapter 6, *Regression: predicting house prices*.
 
-* :func:`exercise3`: on living area alone, how many test predictions of
+* :func:`ties_on_living_area`: on living area alone, how many test predictions of
   knnlib and scikit-learn differ, and how many test houses are tied at
   their 5th neighbour;
-* :func:`exercise4`: the k and the cross-validated mean absolute error of
+* :func:`median_with_seven_features`: the k and the cross-validated mean absolute error of
   the median with seven standardised features;
-* :func:`exercise5`: how much of the squared distances the deciding feature
+* :func:`deciding_feature_share`: how much of the squared distances the deciding feature
   owns when the seven features are not scaled.
 
 The expected answers are computed here with knnlib and scikit-learn, on the
@@ -14,8 +14,8 @@ Ames houses shipped with knnlib, split exactly as in the chapter.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter6.exercise5("most of it")
-Chapter 6, exercise 5: not yet. Expected a number, got a string ('most of it'): leave out the quotes.
+>>> check.chapter6.deciding_feature_share("most of it")
+The feature that decides: not yet. Expected a number, got a string ('most of it'): leave out the quotes.
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ from ..figures.regression import LARGE_HOUSE_AREA
 from ..search import BruteForce
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number
 
-__all__ = ["exercise3", "exercise4", "exercise5"]
+__all__ = ["ties_on_living_area", "median_with_seven_features", "deciding_feature_share"]
 
-#: Exercise 3: the neighbours of the one-feature models.
+#: *Ties on living area*: the neighbours of the one-feature models.
 K_TIES = 5
 
-#: Exercise 5: small shares recognised when typed with about three significant digits.
+#: *The feature that decides*: small shares recognised when typed with about three significant digits.
 TYPED_DIGITS = 2e-3
 
-#: Exercise 4: the chapter's grid of k and its folds.
+#: *The median with seven features*: the chapter's grid of k and its folds.
 SEARCH_KS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200)
 
 
@@ -69,9 +69,9 @@ def _ties_and_differences(k):
     return int(np.sum(ours != theirs)), int(np.sum(tied))
 
 
-@checker("Chapter 6, exercise 3")
-def exercise3(n_differ, n_tied):
-    """Exercise 3: with living area alone and k = 5, how many test predictions differ, how many are tied.
+@checker("Ties on living area")
+def ties_on_living_area(n_differ, n_tied):
+    """With living area alone and k = 5, how many test predictions differ, how many are tied.
 
     Parameters
     ----------
@@ -133,9 +133,9 @@ def _median_search():
     return SEARCH_KS[best], float(mean_errors[best])
 
 
-@checker("Chapter 6, exercise 4")
-def exercise4(best_k, mae):
-    """Exercise 4: the best k and cross-validated MAE (dollars) of the median on seven standardised features.
+@checker("The median with seven features")
+def median_with_seven_features(best_k, mae):
+    """The best k and cross-validated MAE (dollars) of the median on seven standardised features.
 
     Parameters
     ----------
@@ -149,8 +149,8 @@ def exercise4(best_k, mae):
 
     Examples
     --------
-    >>> exercise4(7, "$22,000")
-    Chapter 6, exercise 4: not yet. Expected a number, got a string ('$22,000'): leave out the quotes.
+    >>> median_with_seven_features(7, "$22,000")
+    The median with seven features: not yet. Expected a number, got a string ('$22,000'): leave out the quotes.
     """
     best_k = read_int(best_k, "best_k")
     mae = read_number(mae, "mae")
@@ -175,9 +175,9 @@ def _variance_shares():
     return dict(zip(names, variances / variances.sum()))
 
 
-@checker("Chapter 6, exercise 5")
-def exercise5(share):
-    r"""Exercise 5: the share of the squared distances owned by the feature that decides, unscaled.
+@checker("The feature that decides")
+def deciding_feature_share(share):
+    r"""The share of the squared distances owned by the feature that decides, unscaled.
 
     Chapter 5's formula: summed over all pairs of houses, feature :math:`j`
     contributes a share :math:`\sigma_j^2 / \sum_{j'} \sigma_{j'}^2` of the squared
@@ -195,8 +195,8 @@ def exercise5(share):
 
     Examples
     --------
-    >>> exercise5(-0.5)
-    Chapter 6, exercise 5: not yet. A share is a fraction between 0 and 1.
+    >>> deciding_feature_share(-0.5)
+    The feature that decides: not yet. A share is a fraction between 0 and 1.
     """
     value = read_number(share, "share")
     shares = _variance_shares()
