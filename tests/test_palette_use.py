@@ -273,6 +273,7 @@ def source_colour_problems(path: Path) -> list[str]:
     ...                 'Circle((0, 0), 1, fill=False, edgecolor="0.3")\\nax.scatter(x, y, **style)\\n')
     >>> source_colour_problems(Path(f.name))
     ['line 1: ax.plot(...) has no colour (matplotlib default cycle)', 'line 3: color="tab:red" is not a grey: take it from knnlib.plotting']
+    >>> Path(f.name).unlink()
     """
     tree = ast.parse(path.read_text())
     problems = []
