@@ -63,11 +63,11 @@ def assert_not_yet(verdict, *phrases, expected=()):
 
 
 @pytest.mark.parametrize("exercise", [
-    check.chapter7.exercise4, check.chapter7.exercise6, check.chapter8.exercise3, check.chapter8.exercise4,
-    check.chapter9.exercise2, check.chapter9.exercise3, check.chapter9.exercise5, check.chapter10.exercise2,
+    check.chapter7.far_query, check.chapter7.clustered_data, check.chapter8.points_on_a_plane, check.chapter8.selection_leak,
+    check.chapter9.candidate_chances, check.chapter9.tuned_lsh, check.chapter9.catalogue_memory, check.chapter10.fit_against_predict,
 ])  # fmt: skip
 def test_an_unanswered_exercise_costs_nothing_and_strict_mode_raises(exercise):
-    n_answers = 2 if exercise in (check.chapter8.exercise4, check.chapter9.exercise2) else 1
+    n_answers = 2 if exercise in (check.chapter8.selection_leak, check.chapter9.candidate_chances) else 1
     verdict = exercise(*[...] * n_answers)
     assert not verdict and not verdict.answered and "no answer yet" in str(verdict)
     with pytest.raises(AssertionError, match="not yet"):
@@ -105,17 +105,17 @@ def _far_query_count_from_geometry():
     return len(home_points)
 
 
-def test_chapter7_exercise4_far_query():
+def test_chapter7_far_query():
     expected = _far_query_count_from_geometry()
-    assert_right(check.chapter7.exercise4(expected))
-    assert_right(check.chapter7.exercise4(np.int64(expected)))
-    assert_right(check.chapter7.exercise4(float(expected)))
-    assert_not_yet(check.chapter7.exercise4(100), "plain scan")
-    assert_not_yet(check.chapter7.exercise4(3), "keeps")
-    assert_not_yet(check.chapter7.exercise4(18), "star")
-    assert_not_yet(check.chapter7.exercise4(expected + 30), "too high")
-    assert_not_yet(check.chapter7.exercise4(expected + 0.5), "whole number")
-    assert_not_yet(check.chapter7.exercise4("7"), "quotes")
+    assert_right(check.chapter7.far_query(expected))
+    assert_right(check.chapter7.far_query(np.int64(expected)))
+    assert_right(check.chapter7.far_query(float(expected)))
+    assert_not_yet(check.chapter7.far_query(100), "plain scan")
+    assert_not_yet(check.chapter7.far_query(3), "keeps")
+    assert_not_yet(check.chapter7.far_query(18), "star")
+    assert_not_yet(check.chapter7.far_query(expected + 30), "too high")
+    assert_not_yet(check.chapter7.far_query(expected + 0.5), "whole number")
+    assert_not_yet(check.chapter7.far_query("7"), "quotes")
 
 
 @pytest.fixture(scope="module")
@@ -132,14 +132,14 @@ def clustered_share():
     return share
 
 
-def test_chapter7_exercise6_clustered_share(clustered_share):
-    assert_right(check.chapter7.exercise6(clustered_share))
-    assert_right(check.chapter7.exercise6(round(clustered_share, 3)))
-    assert_not_yet(check.chapter7.exercise6(clustered_share * 20_000), "Divide", expected=[clustered_share])
-    assert_not_yet(check.chapter7.exercise6(clustered_share * 100), "percentage", expected=[clustered_share])
-    assert_not_yet(check.chapter7.exercise6(0.9), "too high", expected=[clustered_share])
-    assert_not_yet(check.chapter7.exercise6(clustered_share / 3), "too low", expected=[clustered_share])
-    assert_not_yet(check.chapter7.exercise6(-0.1), "between 0 and 1")
+def test_chapter7_clustered_data(clustered_share):
+    assert_right(check.chapter7.clustered_data(clustered_share))
+    assert_right(check.chapter7.clustered_data(round(clustered_share, 3)))
+    assert_not_yet(check.chapter7.clustered_data(clustered_share * 20_000), "Divide", expected=[clustered_share])
+    assert_not_yet(check.chapter7.clustered_data(clustered_share * 100), "percentage", expected=[clustered_share])
+    assert_not_yet(check.chapter7.clustered_data(0.9), "too high", expected=[clustered_share])
+    assert_not_yet(check.chapter7.clustered_data(clustered_share / 3), "too low", expected=[clustered_share])
+    assert_not_yet(check.chapter7.clustered_data(-0.1), "between 0 and 1")
 
 
 # ---------------------------------------------------------------------------
@@ -147,20 +147,20 @@ def test_chapter7_exercise6_clustered_share(clustered_share):
 # ---------------------------------------------------------------------------
 
 
-def test_chapter8_exercise3_contrast_on_a_plane():
+def test_chapter8_points_on_a_plane():
     rng = np.random.default_rng(0)
     plane = rng.standard_normal((2, 1000))
     on_plane = rng.random((1001, 2)) @ plane
     distances = cdist(on_plane[:1], on_plane[1:])[0]
     expected = (distances.max() - distances.min()) / distances.min()
     assert expected > 50  # about a hundred, like the 2-D contrast, as the solution says
-    assert_right(check.chapter8.exercise3(expected))
-    assert_right(check.chapter8.exercise3(float(f"{expected:.3g}")))
+    assert_right(check.chapter8.points_on_a_plane(expected))
+    assert_right(check.chapter8.points_on_a_plane(float(f"{expected:.3g}")))
     random_1000d = cdist(rng.random((1, 1000)), rng.random((1000, 1000)))[0]
     contrast_1000d = (random_1000d.max() - random_1000d.min()) / random_1000d.min()
-    assert_not_yet(check.chapter8.exercise3(contrast_1000d), "1000 dimensions", expected=[expected])
-    assert_not_yet(check.chapter8.exercise3(expected * 1.5), "too high", expected=[expected])
-    assert_not_yet(check.chapter8.exercise3([expected, expected]), "one number")
+    assert_not_yet(check.chapter8.points_on_a_plane(contrast_1000d), "1000 dimensions", expected=[expected])
+    assert_not_yet(check.chapter8.points_on_a_plane(expected * 1.5), "too high", expected=[expected])
+    assert_not_yet(check.chapter8.points_on_a_plane([expected, expected]), "one number")
 
 
 @pytest.fixture(scope="module")
@@ -179,15 +179,15 @@ def leak_accuracies():
     return honest, leaky
 
 
-def test_chapter8_exercise4_selection_leak(leak_accuracies):
+def test_chapter8_selection_leak(leak_accuracies):
     honest, leaky = leak_accuracies
-    assert_right(check.chapter8.exercise4(honest, leaky))
-    assert_right(check.chapter8.exercise4(round(honest, 3), round(leaky, 3)))
-    assert_not_yet(check.chapter8.exercise4(leaky, honest), "swapped", expected=[honest, leaky])
-    assert_not_yet(check.chapter8.exercise4(honest, leaky - 0.1), "honest_accuracy is right", expected=[leaky])
-    assert_not_yet(check.chapter8.exercise4(honest + 0.2, leaky), "leaky_accuracy is right", expected=[honest])
-    assert_not_yet(check.chapter8.exercise4(40, 70), "between 0 and 1")
-    assert_not_yet(check.chapter8.exercise4(0.96, 0.96), "Both", expected=[honest, leaky])
+    assert_right(check.chapter8.selection_leak(honest, leaky))
+    assert_right(check.chapter8.selection_leak(round(honest, 3), round(leaky, 3)))
+    assert_not_yet(check.chapter8.selection_leak(leaky, honest), "swapped", expected=[honest, leaky])
+    assert_not_yet(check.chapter8.selection_leak(honest, leaky - 0.1), "honest_accuracy is right", expected=[leaky])
+    assert_not_yet(check.chapter8.selection_leak(honest + 0.2, leaky), "leaky_accuracy is right", expected=[honest])
+    assert_not_yet(check.chapter8.selection_leak(40, 70), "between 0 and 1")
+    assert_not_yet(check.chapter8.selection_leak(0.96, 0.96), "Both", expected=[honest, leaky])
 
 
 # ---------------------------------------------------------------------------
@@ -195,17 +195,17 @@ def test_chapter8_exercise4_selection_leak(leak_accuracies):
 # ---------------------------------------------------------------------------
 
 
-def test_chapter9_exercise2_candidate_chances_by_hand():
+def test_chapter9_candidate_chances_by_hand():
     near = 1 - (1 - 0.95**44) ** 32
     far = 1 - (1 - 0.7**44) ** 32
     assert 0.96 < near < 0.98 and far < 1e-5  # the solution's hand estimates
-    assert_right(check.chapter9.exercise2(near, far))
-    assert_right(check.chapter9.exercise2(0.971, float(f"{far:.3g}")))
-    assert_not_yet(check.chapter9.exercise2(far, near), "swapped", expected=[near])
-    assert_not_yet(check.chapter9.exercise2(0.95**44, far), "one table", expected=[near])
-    assert_not_yet(check.chapter9.exercise2((1 - 0.95**44) ** 32, far), "1 minus", expected=[near])
-    assert_not_yet(check.chapter9.exercise2(1 - (1 - 0.95**32) ** 44, far), "swaps bits and tables", expected=[near])
-    assert_not_yet(check.chapter9.exercise2(near, 0.5), "far_probability", expected=[near])
+    assert_right(check.chapter9.candidate_chances(near, far))
+    assert_right(check.chapter9.candidate_chances(0.971, float(f"{far:.3g}")))
+    assert_not_yet(check.chapter9.candidate_chances(far, near), "swapped", expected=[near])
+    assert_not_yet(check.chapter9.candidate_chances(0.95**44, far), "one table", expected=[near])
+    assert_not_yet(check.chapter9.candidate_chances((1 - 0.95**44) ** 32, far), "1 minus", expected=[near])
+    assert_not_yet(check.chapter9.candidate_chances(1 - (1 - 0.95**32) ** 44, far), "swaps bits and tables", expected=[near])
+    assert_not_yet(check.chapter9.candidate_chances(near, 0.5), "far_probability", expected=[near])
 
 
 @pytest.fixture(scope="module")
@@ -219,33 +219,33 @@ def _recall(found, true):
     return np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found, true)])
 
 
-def test_chapter9_exercise3_tuned_lsh(benchmark):
+def test_chapter9_tuned_lsh(benchmark):
     data, true = benchmark
     tuned = LSHIndex(data.X, n_tables=64, n_bits=48, seed=0)
     found = tuned.query(data.Q, k=10)[1]
     assert _recall(found, true) >= 0.95 and tuned.last_stats.n_candidates.mean() < 600
-    assert_right(check.chapter9.exercise3(tuned))
+    assert_right(check.chapter9.tuned_lsh(tuned))
 
     few_tables = LSHIndex(data.X, n_tables=4, n_bits=44, seed=0)
     assert _recall(few_tables.query(data.Q, k=10)[1], true) < 0.95
-    assert_not_yet(check.chapter9.exercise3(few_tables), "More tables")
+    assert_not_yet(check.chapter9.tuned_lsh(few_tables), "More tables")
     big_buckets = LSHIndex(data.X, n_tables=8, n_bits=8, seed=0)
     big_buckets.query(data.Q, k=10)
     assert big_buckets.last_stats.n_candidates.mean() >= 600
-    assert_not_yet(check.chapter9.exercise3(big_buckets), "candidates")
-    assert_not_yet(check.chapter9.exercise3(LSHIndex(data.X[:1000], n_tables=2, n_bits=8)), "data.X")
-    assert_not_yet(check.chapter9.exercise3((48, 64)), "Expected an LSHIndex")
+    assert_not_yet(check.chapter9.tuned_lsh(big_buckets), "candidates")
+    assert_not_yet(check.chapter9.tuned_lsh(LSHIndex(data.X[:1000], n_tables=2, n_bits=8)), "data.X")
+    assert_not_yet(check.chapter9.tuned_lsh((48, 64)), "Expected an LSHIndex")
 
 
-def test_chapter9_exercise5_memory_by_hand():
+def test_chapter9_catalogue_memory_by_hand():
     expected = 10**8 * 128 * 4  # 51.2 GB
-    assert_right(check.chapter9.exercise5(expected))
-    assert_right(check.chapter9.exercise5(5.12e10))
-    assert_not_yet(check.chapter9.exercise5(51.2), "gigabytes", expected=[expected])
-    assert_not_yet(check.chapter9.exercise5(expected * 2), "float64", expected=[expected])
-    assert_not_yet(check.chapter9.exercise5(expected * 8), "bits", expected=[expected])
-    assert_not_yet(check.chapter9.exercise5(10**8 * 128), "numbers, not bytes", expected=[expected])
-    assert_not_yet(check.chapter9.exercise5(10**8 * 4), "too low", expected=[expected])
+    assert_right(check.chapter9.catalogue_memory(expected))
+    assert_right(check.chapter9.catalogue_memory(5.12e10))
+    assert_not_yet(check.chapter9.catalogue_memory(51.2), "gigabytes", expected=[expected])
+    assert_not_yet(check.chapter9.catalogue_memory(expected * 2), "float64", expected=[expected])
+    assert_not_yet(check.chapter9.catalogue_memory(expected * 8), "bits", expected=[expected])
+    assert_not_yet(check.chapter9.catalogue_memory(10**8 * 128), "numbers, not bytes", expected=[expected])
+    assert_not_yet(check.chapter9.catalogue_memory(10**8 * 4), "too low", expected=[expected])
 
 
 # ---------------------------------------------------------------------------
@@ -253,12 +253,12 @@ def test_chapter9_exercise5_memory_by_hand():
 # ---------------------------------------------------------------------------
 
 
-def test_chapter10_exercise2_distances_of_predicting_all():
+def test_chapter10_fit_against_predict():
     n = 200_000
-    assert_right(check.chapter10.exercise2(n * n))
-    assert_right(check.chapter10.exercise2(4e10))
-    assert_right(check.chapter10.exercise2(n * (n - 1)))  # leaving each point itself out
-    assert_not_yet(check.chapter10.exercise2(n), "one prediction", expected=[n * n])
-    assert_not_yet(check.chapter10.exercise2(2000 * n), "2000 timed", expected=[n * n])
-    assert_not_yet(check.chapter10.exercise2(n * n // 2), "each pair once", expected=[n * n])
-    assert_not_yet(check.chapter10.exercise2(n * n * 16), "too high", expected=[n * n])
+    assert_right(check.chapter10.fit_against_predict(n * n))
+    assert_right(check.chapter10.fit_against_predict(4e10))
+    assert_right(check.chapter10.fit_against_predict(n * (n - 1)))  # leaving each point itself out
+    assert_not_yet(check.chapter10.fit_against_predict(n), "one prediction", expected=[n * n])
+    assert_not_yet(check.chapter10.fit_against_predict(2000 * n), "2000 timed", expected=[n * n])
+    assert_not_yet(check.chapter10.fit_against_predict(n * n // 2), "each pair once", expected=[n * n])
+    assert_not_yet(check.chapter10.fit_against_predict(n * n * 16), "too high", expected=[n * n])

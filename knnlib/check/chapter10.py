@@ -1,28 +1,28 @@
 """Checkers for chapter 10, *Where it shines, where it breaks*.
 
-* :func:`exercise2`: the distances a brute-force ``predict`` computes for
+* :func:`fit_against_predict`: the distances a brute-force ``predict`` computes for
   all 200,000 training points of the timing exercise.
 
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter10.exercise2(200_000)
-Chapter 10, exercise 2: not yet. That is the cost of one prediction. Predicting all the points repeats it for every one of them.
+>>> check.chapter10.fit_against_predict(200_000)
+Fit against predict: not yet. That is the cost of one prediction. Predicting all the points repeats it for every one of them.
 """
 
 from __future__ import annotations
 
 from ._verdict import NotYet, checker, how_far, is_close, read_number
 
-__all__ = ["exercise2"]
+__all__ = ["fit_against_predict"]
 
-#: Exercise 2: stored points, all of which are then predicted, and the timed batch.
+#: *Fit against predict*: stored points, all of which are then predicted, and the timed batch.
 N_POINTS, N_TIMED = 200_000, 2_000
 
 
-@checker("Chapter 10, exercise 2")
-def exercise2(distances_for_all):
-    """Exercise 2: distances computed by a brute-force ``predict`` of all 200,000 stored points.
+@checker("Fit against predict")
+def fit_against_predict(distances_for_all):
+    """Distances computed by a brute-force ``predict`` of all 200,000 stored points.
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
 """Checkers for chapter 7, *Making it fast: k-d trees and ball trees*.
 
-* :func:`exercise4`: how many distances the chapter's small k-d tree
+* :func:`far_query`: how many distances the chapter's small k-d tree
   measures for a query far away from all the data, at (30, 30);
-* :func:`exercise6`: the share of 20,000 clustered points in 16 dimensions
+* :func:`clustered_data`: the share of 20,000 clustered points in 16 dimensions
   that a k-d tree measures per query.
 
 The expected answers come from knnlib's own trees (``trace`` and
@@ -11,8 +11,8 @@ The expected answers come from knnlib's own trees (``trace`` and
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter7.exercise4(100)
-Chapter 7, exercise 4: not yet. 100 is every point of the drawing: that is what a plain scan measures. The tree skips every box that cannot hold a closer point.
+>>> check.chapter7.far_query(100)
+A far query: not yet. 100 is every point of the drawing: that is what a plain scan measures. The tree skips every box that cannot hold a closer point.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from ..figures import speed
 from ..search import KDTree
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_int, read_number
 
-__all__ = ["exercise4", "exercise6"]
+__all__ = ["far_query", "clustered_data"]
 
-#: Exercise 4: the far query and the number of neighbours.
+#: *A far query*: the query and the number of neighbours.
 FAR_QUERY = (30.0, 30.0)
 K_DEMO = speed.DEMO_K
 
-#: Exercise 6: the clustered data, as the exercise makes it.
+#: *Clustered data*: the data, as the exercise makes it.
 N_CLUSTERS, N_BLOB_FEATURES, N_BLOB_POINTS, N_BLOB_QUERIES, K_BLOBS = 20, 16, 20_000, 200, 5
 
 
@@ -41,9 +41,9 @@ def _far_query_count():
     return int(tree.trace(FAR_QUERY, k=K_DEMO).n_distance_evaluations)
 
 
-@checker("Chapter 7, exercise 4")
-def exercise4(n_distances):
-    """Exercise 4: distances the small k-d tree measures for the query (30, 30), k = 3.
+@checker("A far query")
+def far_query(n_distances):
+    """Distances the small k-d tree measures for the query (30, 30), k = 3.
 
     Parameters
     ----------
@@ -84,9 +84,9 @@ def _clustered_share():
     return float(tree.last_stats.n_distance_evaluations.mean()) / N_BLOB_POINTS
 
 
-@checker("Chapter 7, exercise 6")
-def exercise6(share_measured):
-    """Exercise 6: the mean share of the 20,000 clustered points a k-d tree measures per query.
+@checker("Clustered data")
+def clustered_data(share_measured):
+    """The mean share of the 20,000 clustered points a k-d tree measures per query.
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
 """Checkers for chapter 8, *High dimensions*.
 
-* :func:`exercise3`: the relative contrast of distances between points on
+* :func:`points_on_a_plane`: the relative contrast of distances between points on
   a flat plane inside 1000-dimensional space;
-* :func:`exercise4`: two cross-validated accuracies on shuffled labels,
+* :func:`selection_leak`: two cross-validated accuracies on shuffled labels,
   feature selection inside the pipeline (honest) and before it (leaky).
 
 The expected answers are computed with knnlib and scikit-learn from the
@@ -11,8 +11,8 @@ same seeded data as the exercises.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter8.exercise4(0.9, "0.4")
-Chapter 8, exercise 4: not yet. Expected a number, got a string ('0.4'): leave out the quotes.
+>>> check.chapter8.selection_leak(0.9, "0.4")
+Selection leak: not yet. Expected a number, got a string ('0.4'): leave out the quotes.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from ..figures import dimensions
 from ..metrics import pairwise_distances
 from ._verdict import ROUNDED_SHARE, NotYet, checker, how_far, is_close, read_number
 
-__all__ = ["exercise3", "exercise4"]
+__all__ = ["points_on_a_plane", "selection_leak"]
 
-#: Exercise 3: the ambient dimension and the number of stored points.
+#: *Points on a plane*: the ambient dimension and the number of stored points.
 AMBIENT_DIMENSION, N_PLANE_POINTS = 1000, 1000
 
-#: Exercise 4: noise columns, columns kept by the selection, the seeds.
+#: *Selection leak*: noise columns, columns kept by the selection, the seeds.
 N_NOISE, N_SELECTED = 500, 10
 
 
@@ -43,9 +43,9 @@ def _plane_contrast():
     return float(dimensions.relative_contrast(distances))
 
 
-@checker("Chapter 8, exercise 3")
-def exercise3(contrast):
-    """Exercise 3: the relative contrast (max - min) / min for the points on the plane.
+@checker("Points on a plane")
+def points_on_a_plane(contrast):
+    """The relative contrast (max - min) / min for the points on the plane.
 
     Parameters
     ----------
@@ -84,9 +84,9 @@ def _leak_accuracies():
     return float(honest), float(leaky)
 
 
-@checker("Chapter 8, exercise 4")
-def exercise4(honest_accuracy, leaky_accuracy):
-    """Exercise 4: mean cross-validated accuracy with selection inside the pipeline, and before it.
+@checker("Selection leak")
+def selection_leak(honest_accuracy, leaky_accuracy):
+    """Mean cross-validated accuracy with selection inside the pipeline, and before it.
 
     Parameters
     ----------

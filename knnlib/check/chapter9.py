@@ -1,10 +1,10 @@
 """Checkers for chapter 9, *At scale: approximate neighbours*.
 
-* :func:`exercise2`: the chance of becoming an LSH candidate with 44 bits
+* :func:`candidate_chances`: the chance of becoming an LSH candidate with 44 bits
   and 32 tables, for a near point (p = 0.95) and a farther one (p = 0.7);
-* :func:`exercise3`: an ``LSHIndex`` on the benchmark data with recall@10
+* :func:`tuned_lsh`: an ``LSHIndex`` on the benchmark data with recall@10
   of at least 0.95 and fewer than 600 candidates per query;
-* :func:`exercise5`: the memory of 100 million 128-number embeddings.
+* :func:`catalogue_memory`: the memory of 100 million 128-number embeddings.
 
 The expected probabilities follow the formula :math:`1 - (1 - p^B)^T`; the
 recall of a student's index is measured against knnlib's exact scan on the
@@ -13,8 +13,8 @@ chapter's benchmark data.
 Examples
 --------
 >>> from knnlib import check
->>> check.chapter9.exercise5(51.2)
-Chapter 9, exercise 5: not yet. That looks like gigabytes. Give the memory in bytes (a GB is 10**9 bytes).
+>>> check.chapter9.catalogue_memory(51.2)
+A catalogue's memory: not yet. That looks like gigabytes. Give the memory in bytes (a GB is 10**9 bytes).
 """
 
 from __future__ import annotations
@@ -27,17 +27,17 @@ from ..ann import LSHIndex, recall_at_k
 from ..search import BruteForce
 from ._verdict import NotYet, checker, how_far, is_close, read_number
 
-__all__ = ["exercise2", "exercise3", "exercise5"]
+__all__ = ["candidate_chances", "tuned_lsh", "catalogue_memory"]
 
-#: Exercise 2: the LSH setting and the two per-hyperplane probabilities.
+#: *Candidate chances*: the LSH setting and the two per-hyperplane probabilities.
 N_BITS, N_TABLES = 44, 32
 P_NEAR, P_FAR = 0.95, 0.7
 
-#: Exercise 3: the benchmark data and the targets.
+#: *A tuned LSH index*: the benchmark data and the targets.
 N_SAMPLES, N_QUERIES, K = 100_000, 500, 10
 MIN_RECALL, MAX_CANDIDATES = 0.95, 600
 
-#: Exercise 5: the catalogue.
+#: *A catalogue's memory*: the catalogue.
 N_SONGS, N_DIMENSIONS, BYTES_PER_NUMBER = 100_000_000, 128, 4
 
 
@@ -60,9 +60,9 @@ def _swapped_chance(p):
     return 1.0 - (1.0 - p**N_TABLES) ** N_BITS
 
 
-@checker("Chapter 9, exercise 2")
-def exercise2(near_probability, far_probability):
-    """Exercise 2: candidate chances with 44 bits and 32 tables, for p = 0.95 and p = 0.7.
+@checker("Candidate chances")
+def candidate_chances(near_probability, far_probability):
+    """Candidate chances with 44 bits and 32 tables, for p = 0.95 and p = 0.7.
 
     Parameters
     ----------
@@ -100,9 +100,9 @@ def _benchmark():
     return data, true_indices
 
 
-@checker("Chapter 9, exercise 3")
-def exercise3(lsh_index):
-    """Exercise 3: an LSH index on ``data.X`` with recall@10 >= 0.95 and < 600 candidates per query.
+@checker("A tuned LSH index")
+def tuned_lsh(lsh_index):
+    """An LSH index on ``data.X`` with recall@10 >= 0.95 and < 600 candidates per query.
 
     Parameters
     ----------
@@ -137,9 +137,9 @@ def exercise3(lsh_index):
                  f"is not below {MAX_CANDIDATES}. More bits make each bucket smaller.")
 
 
-@checker("Chapter 9, exercise 5")
-def exercise5(memory_bytes):
-    """Exercise 5: the bytes taken by 100 million 128-number embeddings of 32-bit floats.
+@checker("A catalogue's memory")
+def catalogue_memory(memory_bytes):
+    """The bytes taken by 100 million 128-number embeddings of 32-bit floats.
 
     Parameters
     ----------
