@@ -55,8 +55,13 @@ def _spellings(value):
     return {s for s in spellings if len(s.replace(".", "").replace(",", "").lstrip("0")) >= 2}
 
 
+def _flat(verdict):
+    """The verdict as one line (it is wrapped for reading)."""
+    return " ".join(str(verdict).split())
+
+
 def assert_no_leak(verdict, *expected_values):
-    text = str(verdict)
+    text = _flat(verdict)
     for value in expected_values:
         for spelling in _spellings(value):
             assert spelling not in text, f"verdict {text!r} gives away {value!r} (as {spelling!r})"
@@ -65,14 +70,14 @@ def assert_no_leak(verdict, *expected_values):
 def assert_right(verdict):
     assert isinstance(verdict, Verdict)
     assert verdict.correct and verdict.answered and bool(verdict), str(verdict)
-    assert ": right! " in str(verdict)
+    assert ": right! " in _flat(verdict)
 
 
 def assert_not_yet(verdict, *phrases, expected=()):
     """A wrong answer: 'not yet', each phrase in the message, and no expected value in it."""
     assert isinstance(verdict, Verdict)
     assert not verdict and verdict.answered, str(verdict)
-    assert ": not yet. " in str(verdict)
+    assert ": not yet. " in _flat(verdict)
     for phrase in phrases:
         assert phrase in verdict.message, f"{phrase!r} not in {verdict.message!r}"
     assert_no_leak(verdict, *expected)
@@ -98,7 +103,7 @@ def _vote_counts(y_train, neighbours, n_classes):
 # ---------------------------------------------------------------------------
 
 
-def test_verdict_reads_as_one_line_and_is_true_only_when_right():
+def test_verdict_is_true_only_when_right():
     right = Verdict("Chapter 9, exercise 9", True, "Well done.")
     wrong = Verdict("Chapter 9, exercise 9", False, "Too low.")
     empty = Verdict("Chapter 9, exercise 9", False, "Fill it in.", answered=False)
@@ -106,6 +111,13 @@ def test_verdict_reads_as_one_line_and_is_true_only_when_right():
     assert str(wrong) == "Chapter 9, exercise 9: not yet. Too low."
     assert str(empty) == "Chapter 9, exercise 9: no answer yet. Fill it in."
     assert [bool(v) for v in (right, wrong, empty)] == [True, False, False]
+
+
+def test_verdict_wraps_long_messages_without_losing_words():
+    message = " ".join(f"word{i}" for i in range(60))
+    text = str(Verdict("A long one", False, message))
+    assert max(len(line) for line in text.splitlines()) <= 72 < len(message)
+    assert " ".join(text.split()) == f"A long one: not yet. {message}"
 
 
 def test_checker_turns_placeholders_and_not_yet_into_verdicts_without_running():
@@ -118,7 +130,7 @@ def test_checker_turns_placeholders_and_not_yet_into_verdicts_without_running():
 
     for a, b in [(..., 1), (1, ...), (None, 2)]:
         verdict = exercise(a, b)
-        assert not verdict.answered and not verdict and "no answer yet" in str(verdict)
+        assert not verdict.answered and not verdict and "no answer yet" in _flat(verdict)
     assert calls == []
     assert str(exercise(1, 2)) == "Chapter 0, exercise 1: not yet. Wrong."
     assert exercise.exercise == "Chapter 0, exercise 1"
@@ -198,7 +210,7 @@ def test_check_imports_chapters_on_demand():
 def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
     n_answers = exercise.__wrapped__.__code__.co_argcount
     verdict = exercise(*[...] * n_answers)
-    assert not verdict.answered and "Replace the ... with your answer" in str(verdict)
+    assert not verdict.answered and "Replace the ... with your answer" in _flat(verdict)
 
 
 # ---------------------------------------------------------------------------
@@ -206,7 +218,7 @@ def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
 # ---------------------------------------------------------------------------
 
 
-def test_chapter1_exercise1_training_accuracy_at_k1():
+def test_chapter1_training_accuracy_at_k1():
     X, y = load_preset("noisy_overlap")
     expected = KNeighborsClassifier(n_neighbors=1).fit(X, y).score(X, y)
     assert_right(check.chapter1.training_accuracy(expected))
@@ -219,7 +231,7 @@ def test_chapter1_exercise1_training_accuracy_at_k1():
     assert_not_yet(check.chapter1.training_accuracy(1.7), "between 0 and 1")
 
 
-def test_chapter1_exercise2_class_1_vanishes():
+def test_chapter1_class_1_vanishes():
     # scikit-learn on the playground's 150 x 150 cells: the first k with no class-1 cell.
     X, y = load_preset("sparse")
     cells = _grid_cells(150, (0.0, 10.0, 0.0, 10.0))
@@ -236,7 +248,7 @@ def test_chapter1_exercise2_class_1_vanishes():
     assert_not_yet(check.chapter1.vanishing_class(5.5), "whole number")
 
 
-def test_chapter1_exercise3_scan_costs():
+def test_chapter1_scan_costs():
     per_redraw, per_second = 150 * 150 * 300, 10_000_000 * 1_000   # by hand
     assert_right(check.chapter1.redraw_bill(per_redraw, per_second))
     assert_right(check.chapter1.redraw_bill(float(per_redraw), 1e10))
@@ -263,7 +275,7 @@ def manhattan_neighbours():
     return neighbours, euclidean, distances
 
 
-def test_chapter2_exercise3_manhattan_neighbours(manhattan_neighbours):
+def test_chapter2_manhattan_neighbours(manhattan_neighbours):
     expected, euclidean, distances = manhattan_neighbours
     assert_right(check.chapter2.manhattan_neighbours(expected))
     assert_right(check.chapter2.manhattan_neighbours(expected.tolist()))
@@ -280,7 +292,7 @@ def test_chapter2_exercise3_manhattan_neighbours(manhattan_neighbours):
     assert_not_yet(check.chapter2.manhattan_neighbours(np.zeros((2, 5))), "0 of the 10 neighbours")
 
 
-def test_chapter2_exercise4_music_service():
+def test_chapter2_music_service():
     distances = 50_000_000 * 2_000                     # by hand: 1e11
     operations = distances * (128 + 128 + 127)         # subtract, square, add
     assert_right(check.chapter2.music_service_bill(distances, operations))
@@ -299,7 +311,7 @@ def test_chapter2_exercise4_music_service():
 # ---------------------------------------------------------------------------
 
 
-def test_chapter3_exercise2_minkowski_distances():
+def test_chapter3_minkowski_distances():
     ps = (1, 2, 3, 10, 100)
     expected = [(3.0**p + 4.0**p) ** (1 / p) for p in ps]          # by hand
     assert expected[:2] == [7.0, 5.0]
@@ -314,7 +326,7 @@ def test_chapter3_exercise2_minkowski_distances():
     assert_not_yet(check.chapter3.minkowski_distances(7.0), "got a float")
 
 
-def test_chapter3_exercise3_repeated_document():
+def test_chapter3_repeated_document():
     short = DOCUMENTS["short match report"]
     # By hand: each football word of the short report once, so 10 times in the repeat.
     words = re.findall(r"[a-z]+", short.lower())
@@ -345,7 +357,7 @@ def repeated_cv():
     return best_k, 1 - search.best_estimator_.score(X_val, y_val)
 
 
-def test_chapter4_exercise3_repeated_cross_validation(repeated_cv):
+def test_chapter4_repeated_cross_validation(repeated_cv):
     best_k, error = repeated_cv
     assert_right(check.chapter4.repeated_cross_validation(best_k, error))
     assert_right(check.chapter4.repeated_cross_validation(best_k, round(error, 3)))
@@ -358,7 +370,7 @@ def test_chapter4_exercise3_repeated_cross_validation(repeated_cv):
     assert_not_yet(check.chapter4.repeated_cross_validation(2, error), "not in the grid")
 
 
-def test_chapter4_exercise4_k_equals_n():
+def test_chapter4_k_equals_n():
     expected = 120 / 200                       # by hand: class 0 everywhere
     assert_right(check.chapter4.k_equals_n(expected))
     assert_not_yet(check.chapter4.k_equals_n(100 * expected), "percentage", expected=[expected])
@@ -366,7 +378,7 @@ def test_chapter4_exercise4_k_equals_n():
     assert_not_yet(check.chapter4.k_equals_n(0.5), "too low")
 
 
-def test_chapter4_exercise5_tied_ks():
+def test_chapter4_tied_ks():
     # Plain NumPy on the 100 x 100 cells of tie_share: tied when the top vote count is shared.
     X3, y3 = load_preset("three_classes")
     cells = _grid_cells(100, DEFAULT_EXTENT)
@@ -406,7 +418,7 @@ def _penguin_pair_accuracy(divisors):
     return np.mean(scores)
 
 
-def test_chapter5_exercise2_kilograms():
+def test_chapter5_kilograms():
     expected = _penguin_pair_accuracy([1, 1000])
     assert_right(check.chapter5.body_mass_in_kilograms(expected))
     assert_right(check.chapter5.body_mass_in_kilograms(round(expected, 3)))
@@ -426,7 +438,7 @@ def _penguin_search(with_scaler):
     return search.best_params_["kneighborsclassifier__n_neighbors"], search.best_score_
 
 
-def test_chapter5_exercise4_grid_search_with_scaler():
+def test_chapter5_grid_search_with_scaler():
     best_k, score = _penguin_search(with_scaler=True)
     assert_right(check.chapter5.grid_search_with_scaler(best_k, score))
     raw_k, raw_score = _penguin_search(with_scaler=False)
@@ -455,7 +467,7 @@ def _book_rule_predictions(X_train, y_train, X_test, k, aggregate=np.mean):
     return aggregate(y_train[neighbours], axis=1)
 
 
-def test_chapter6_exercise3_ties(houses):
+def test_chapter6_ties(houses):
     X_all, y, _ = houses
     X_train, X_test, y_train, _ = train_test_split(X_all, y, test_size=0.25, random_state=0)
     area_train, area_test = X_train[:, :1], X_test[:, :1]
@@ -476,7 +488,7 @@ def test_chapter6_exercise3_ties(houses):
 
 
 @pytest.mark.slow
-def test_chapter6_exercise4_median_with_scaled_features(houses):
+def test_chapter6_median_with_scaled_features(houses):
     # Plain NumPy cross-validation with the book's rule, for every k of the chapter's grid.
     X_all, y, _ = houses
     ks = (1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200)
@@ -497,7 +509,7 @@ def test_chapter6_exercise4_median_with_scaled_features(houses):
     assert_not_yet(check.chapter6.median_with_seven_features(4, mae), "not in the chapter's grid")
 
 
-def test_chapter6_exercise5_share_of_the_deciding_feature(houses):
+def test_chapter6_share_of_the_deciding_feature(houses):
     X_all, _, names = houses
     # Chapter 5's claim, checked on a sample of pairs: summed over all pairs, feature j's squared
     # differences are 2 n^2 var_j, so its share of the squared distances is var_j / sum of var.

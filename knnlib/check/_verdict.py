@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 import numbers
 
 import numpy as np
@@ -50,6 +51,10 @@ __all__ = [
     "ROUNDED_SHARE",
     "size_of",
 ]
+
+
+#: Verdicts are wrapped to lines of at most this many characters.
+LINE_WIDTH = 72
 
 
 class NotYet(Exception):
@@ -93,10 +98,14 @@ class Verdict:
 
     def __str__(self):
         if not self.answered:
-            return f"{self.exercise}: no answer yet. {self.message}"
-        if self.correct:
-            return f"{self.exercise}: right! {self.message}"
-        return f"{self.exercise}: not yet. {self.message}"
+            status = "no answer yet."
+        elif self.correct:
+            status = "right!"
+        else:
+            status = "not yet."
+        # Wrapped, so the verdict reads without scrolling in a notebook and in the book's column.
+        return textwrap.fill(f"{self.exercise}: {status} {self.message}", width=LINE_WIDTH,
+                             break_long_words=False, break_on_hyphens=False)
 
     __repr__ = __str__
 
