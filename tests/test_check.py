@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from IPython.core.inputtransformer2 import TransformerManager
 from scipy.spatial.distance import cdist
 from sklearn.model_selection import (
     GridSearchCV,
@@ -532,3 +537,99 @@ def test_chapter6_share_of_the_deciding_feature(houses):
     assert_not_yet(check.chapter6.deciding_feature_share(0.9), "too low", expected=[expected])
     assert_not_yet(check.chapter6.deciding_feature_share(1.5), "between 0 and 1")
     assert_not_yet(check.chapter6.deciding_feature_share("lot_area"), "Expected a number")
+
+
+# ---------------------------------------------------------------------------
+# The notebooks' side: first cell, answer cells, gated solutions
+# ---------------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHECKED_NOTEBOOKS = {int(path.name[:2]): path for path in sorted((REPO_ROOT / "notebooks").glob("0[1-6]_*.ipynb"))}
+
+
+def _cells(chapter):
+    return nbformat.read(CHECKED_NOTEBOOKS[chapter], as_version=4).cells
+
+
+def _repository_url():
+    return yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+@pytest.mark.parametrize("chapter", range(1, 7))
+def test_first_cell_installs_knnlib_only_when_missing(chapter, monkeypatch):
+    first = _cells(chapter)[0]
+    assert first.cell_type == "code" and "import knnlib" in first.source
+    assert first.metadata.get("tags") == ["remove-input"]      # runs at build time, input hidden
+    assert f"git+{_repository_url()}" in first.source
+    python = TransformerManager().transform_cell(first.source)  # %pip becomes a get_ipython() call
+
+    magics = []
+
+    class FakeShell:
+        def run_line_magic(self, name, line):
+            magics.append((name, line))
+
+    # knnlib installed: nothing runs, nothing is downloaded.
+    exec(python, {"get_ipython": FakeShell})
+    assert magics == []
+    # knnlib missing (Colab): one quiet pip install from the repository, then the import.
+    monkeypatch.setitem(sys.modules, "knnlib", None)   # makes `import knnlib` raise ImportError
+    with pytest.raises(ImportError):                   # the second import: pip was only pretended
+        exec(python, {"get_ipython": FakeShell})
+    assert len(magics) == 1 and magics[0][0] == "pip" and "--quiet" in magics[0][1]
+
+
+def _checker_calls(source):
+    return re.findall(r"check\.(chapter\d)\.(\w+)\((.*)\)", source)
+
+
+@pytest.mark.parametrize("chapter", range(1, 7))
+def test_every_checker_has_its_exercise_an_answer_cell_and_a_strict_solution(chapter):
+    cells = _cells(chapter)
+    module = getattr(check, f"chapter{chapter}")
+    titles = {}
+    for cell in cells:
+        match = re.match(r":::\{exercise\} (.+)\n:label: (\S+)", cell.source)
+        if cell.cell_type == "markdown" and match:
+            titles[match.group(2)] = match.group(1)
+    answer_calls, strict_calls = {}, {}
+    current = None
+    for cell in cells:
+        label = re.match(r":::\{(?:exercise\}.*\n:label:|solution(?:-start)?\}) (\S+)", cell.source)
+        if cell.cell_type == "markdown" and label:
+            current = label.group(1)
+        if cell.cell_type == "code":
+            for module_name, name, arguments in _checker_calls(cell.source):
+                assert module_name == f"chapter{chapter}", cell.source
+                target = strict_calls if "strict=True" in arguments else answer_calls
+                target.setdefault(name, set()).add(current)
+    for name in module.__all__:
+        checker_function = getattr(module, name)
+        assert name in answer_calls, f"chapter {chapter}: no answer cell calls {name}"
+        (label,) = answer_calls[name]
+        # The verdict starts with the title the exercise shows.
+        assert titles[label] == checker_function.exercise, (label, titles[label], checker_function.exercise)
+        if name in strict_calls:
+            assert strict_calls[name] == {label}
+    assert set(answer_calls) <= set(module.__all__)
+
+
+@pytest.mark.parametrize("chapter", range(1, 7))
+def test_solution_code_is_a_real_cell_never_a_copy_in_markdown(chapter):
+    cells = _cells(chapter)
+    for cell in cells:
+        if cell.cell_type == "markdown" and ":::{solution" in cell.source:
+            assert "```python" not in cell.source, f"chapter {chapter}: solution code in markdown:\n{cell.source}"
+    # Gated solutions are closed, each around at least one hidden code cell.
+    opened = None
+    for cell in cells:
+        if cell.cell_type == "markdown" and ":::{solution-start}" in cell.source:
+            assert opened is None
+            opened, n_code = cell.source, 0
+        elif cell.cell_type == "code" and opened is not None:
+            n_code += 1
+            assert cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source
+        if cell.cell_type == "markdown" and ":::{solution-end}" in cell.source:
+            assert opened is not None and n_code >= 1
+            opened = None
+    assert opened is None
