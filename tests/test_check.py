@@ -208,8 +208,9 @@ def test_check_imports_chapters_on_demand():
 
 @pytest.mark.parametrize(
     "exercise",
-    [check.chapter1.training_accuracy, check.chapter1.vanishing_class, check.chapter2.manhattan_neighbours, check.chapter3.minkowski_distances,
-     check.chapter4.repeated_cross_validation, check.chapter4.tied_k, check.chapter5.body_mass_in_kilograms, check.chapter5.grid_search_with_scaler,
+    [check.chapter1.training_accuracy, check.chapter1.vanishing_class, check.chapter2.manhattan_neighbours,
+     check.chapter3.minkowski_distances, check.chapter4.repeated_cross_validation, check.chapter4.tied_k,
+     check.chapter5.body_mass_in_kilograms, check.chapter5.grid_search_with_scaler,
      check.chapter6.ties_on_living_area, check.chapter6.deciding_feature_share],
 )
 def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
@@ -322,7 +323,8 @@ def test_chapter3_minkowski_distances():
     assert expected[:2] == [7.0, 5.0]
     assert_right(check.chapter3.minkowski_distances(expected))
     assert_right(check.chapter3.minkowski_distances(np.round(expected, 4)))  # typed with four decimals
-    assert_not_yet(check.chapter3.minkowski_distances([3**p + 4**p for p in ps]), "before the root", expected=expected[2:])
+    assert_not_yet(check.chapter3.minkowski_distances([3**p + 4**p for p in ps]), "before the root",
+                   expected=expected[2:])
     assert_not_yet(check.chapter3.minkowski_distances(expected[::-1]), "reverse order", expected=expected[2:])
     one_off = list(expected)
     one_off[2] = 4.6
@@ -369,8 +371,9 @@ def test_chapter4_repeated_cross_validation(repeated_cv):
     assert_not_yet(check.chapter4.repeated_cross_validation(best_k, 100 * error), "percentage", expected=[error])
     assert_not_yet(check.chapter4.repeated_cross_validation(best_k, 1 - error), "is the accuracy", expected=[error])
     assert_not_yet(check.chapter4.repeated_cross_validation(best_k, error + 0.05), "too high", expected=[error])
-    assert_not_yet(check.chapter4.repeated_cross_validation(9, error), "single shuffled 5-fold split")    # the chapter's search
-    assert_not_yet(check.chapter4.repeated_cross_validation(11, error), "best k on the validation curve")  # the chapter's curve
+    # The chapter's single 5-fold search chose 9; its validation curve is lowest at 11.
+    assert_not_yet(check.chapter4.repeated_cross_validation(9, error), "single shuffled 5-fold split")
+    assert_not_yet(check.chapter4.repeated_cross_validation(11, error), "best k on the validation curve")
     assert_not_yet(check.chapter4.repeated_cross_validation(151, error), "does not choose k = 151")
     assert_not_yet(check.chapter4.repeated_cross_validation(2, error), "not in the grid")
 
@@ -428,7 +431,8 @@ def test_chapter5_kilograms():
     assert_right(check.chapter5.body_mass_in_kilograms(expected))
     assert_right(check.chapter5.body_mass_in_kilograms(round(expected, 3)))
     for mistake in ([1, 1], [1000, 1], [1, 0.001]):   # grams; bill depth divided; body mass multiplied
-        assert_not_yet(check.chapter5.body_mass_in_kilograms(_penguin_pair_accuracy(mistake)), "body mass decides alone",
+        assert_not_yet(check.chapter5.body_mass_in_kilograms(_penguin_pair_accuracy(mistake)),
+                       "body mass decides alone",
                        expected=[expected])
     assert_not_yet(check.chapter5.body_mass_in_kilograms(100 * expected), "percentage", expected=[expected])
     assert_not_yet(check.chapter5.body_mass_in_kilograms([expected] * 5), "five fold scores")
@@ -451,7 +455,8 @@ def test_chapter5_grid_search_with_scaler():
     assert_not_yet(check.chapter5.grid_search_with_scaler(best_k, 100 * score), "percentage", expected=[score])
     assert_not_yet(check.chapter5.grid_search_with_scaler(best_k, score - 0.1), "best_k is right", expected=[score])
     other_k = next(k for k in (1, 3, 5, 7, 9, 11, 15, 21, 31) if k not in (best_k, raw_k))
-    assert_not_yet(check.chapter5.grid_search_with_scaler(other_k, score), f"does not choose k = {other_k}", expected=[score])
+    assert_not_yet(check.chapter5.grid_search_with_scaler(other_k, score), f"does not choose k = {other_k}",
+                   expected=[score])
     assert_not_yet(check.chapter5.grid_search_with_scaler(4, score), "not in the grid")
 
 
@@ -508,9 +513,11 @@ def test_chapter6_median_with_scaled_features(houses):
     assert_right(check.chapter6.median_with_seven_features(best_k, mae))
     assert_right(check.chapter6.median_with_seven_features(best_k, round(mae)))
     assert_not_yet(check.chapter6.median_with_seven_features(best_k, -mae), "minus the error")
-    assert_not_yet(check.chapter6.median_with_seven_features(best_k, mae * 1.2), "best_k is right", expected=[mae, round(mae)])
+    assert_not_yet(check.chapter6.median_with_seven_features(best_k, mae * 1.2), "best_k is right",
+                   expected=[mae, round(mae)])
     other_k = 7 if best_k != 7 else 10
-    assert_not_yet(check.chapter6.median_with_seven_features(other_k, mae), f"does not choose k = {other_k}", expected=[mae])
+    assert_not_yet(check.chapter6.median_with_seven_features(other_k, mae), f"does not choose k = {other_k}",
+                   expected=[mae])
     assert_not_yet(check.chapter6.median_with_seven_features(4, mae), "not in the chapter's grid")
 
 
@@ -533,7 +540,8 @@ def test_chapter6_share_of_the_deciding_feature(houses):
     assert_not_yet(check.chapter6.deciding_feature_share(std_share), "standard deviations", expected=[expected])
     assert_not_yet(check.chapter6.deciding_feature_share(1 - expected), "all the other features", expected=[expected])
     second = np.sort(shares)[-2]
-    assert_not_yet(check.chapter6.deciding_feature_share(second), "not of the one with the largest spread", expected=[expected])
+    assert_not_yet(check.chapter6.deciding_feature_share(second), "not of the one with the largest spread",
+                   expected=[expected])
     assert_not_yet(check.chapter6.deciding_feature_share(0.9), "too low", expected=[expected])
     assert_not_yet(check.chapter6.deciding_feature_share(1.5), "between 0 and 1")
     assert_not_yet(check.chapter6.deciding_feature_share("lot_area"), "Expected a number")

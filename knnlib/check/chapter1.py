@@ -8,7 +8,8 @@
   busy web service, compute with a plain scan.
 
 Each expected answer is computed here, with knnlib, from the chapter's own
-data (exercise 3 by running the scan and reading its distance counter).
+data (:func:`redraw_bill` by running the scan and reading its distance
+counter).
 
 Examples
 --------

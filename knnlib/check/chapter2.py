@@ -1,7 +1,7 @@
 """Checkers for chapter 2, *How one prediction is made*.
 
-* :func:`manhattan_neighbours`: the vectorised search redone with the Manhattan
-  distance: the 5 nearest neighbours of the test points A and B;
+* :func:`manhattan_neighbours`: the vectorised search redone with the
+  Manhattan distance: the 5 nearest neighbours of the test points A and B;
 * :func:`music_service_bill`: the bill of a plain scan for a music service.
 
 The expected neighbours come from knnlib's ``BruteForce`` index with
@@ -136,5 +136,6 @@ def music_service_bill(distances_per_second, operations_per_second):
     if is_close(operations, expected * N_FEATURES):
         raise NotYet("distances_per_second is right. For the operations, one per feature is too few: "
                      "a Euclidean distance subtracts, squares and adds for each feature.")
-    raise NotYet(f"distances_per_second is right, but operations_per_second is {how_far(operations, expected * 3 * N_FEATURES)}. "
+    off = how_far(operations, expected * 3 * N_FEATURES)
+    raise NotYet(f"distances_per_second is right, but operations_per_second is {off}. "
                  "Count the subtractions, multiplications and additions of one distance over 128 features.")

@@ -2,8 +2,8 @@
 
 * :func:`minkowski_distances`: Minkowski distances from (0, 0) to (3, 4) for
   p = 1, 2, 3, 10, 100;
-* :func:`repeated_document`: the Euclidean and cosine distances between the short
-  match report and the same report repeated ten times.
+* :func:`repeated_document`: the Euclidean and cosine distances between the
+  short match report and the same report repeated ten times.
 
 The expected values come from SciPy's distance functions (not from knnlib,
 whose metrics the exercises use), on the chapter's own documents.

@@ -1,11 +1,12 @@
 """Checkers for chapter 4, *Choosing k*.
 
-* :func:`repeated_cross_validation`: the k that 10 times repeated, stratified 5-fold
-  cross-validation chooses on the noisy moons, and its validation error;
+* :func:`repeated_cross_validation`: the k that 10 times repeated,
+  stratified 5-fold cross-validation chooses on the noisy moons, and its
+  validation error;
 * :func:`k_equals_n`: the validation accuracy of k = n on a 120 to 80
   training set;
-* :func:`tied_k`: which k from 1 to 6 leave tied cells on the
-  three-class preset.
+* :func:`tied_k`: which k from 1 to 6 leave tied cells on the three-class
+  preset.
 
 The expected answers are computed here with knnlib and scikit-learn's
 ``GridSearchCV``, on the chapter's own data.

@@ -1,7 +1,7 @@
 """Checkers for chapter 5, *Feature scaling*.
 
-* :func:`body_mass_in_kilograms`: the cross-validated accuracy of unscaled KNN when body
-  mass is stored in kilograms;
+* :func:`body_mass_in_kilograms`: the cross-validated accuracy of unscaled
+  KNN when body mass is stored in kilograms;
 * :func:`grid_search_with_scaler`: the k chosen by ``GridSearchCV`` for a
   ``StandardScaler`` + ``KNNClassifier`` pipeline on all four penguin
   measurements, and its mean accuracy.

@@ -1,12 +1,12 @@
 """Checkers for chapter 6, *Regression: predicting house prices*.
 
-* :func:`ties_on_living_area`: on living area alone, how many test predictions of
-  knnlib and scikit-learn differ, and how many test houses are tied at
-  their 5th neighbour;
-* :func:`median_with_seven_features`: the k and the cross-validated mean absolute error of
-  the median with seven standardised features;
-* :func:`deciding_feature_share`: how much of the squared distances the deciding feature
-  owns when the seven features are not scaled.
+* :func:`ties_on_living_area`: on living area alone, how many test
+  predictions of knnlib and scikit-learn differ, and how many test houses
+  are tied at their 5th neighbour;
+* :func:`median_with_seven_features`: the k and the cross-validated mean
+  absolute error of the median with seven standardised features;
+* :func:`deciding_feature_share`: how much of the squared distances the
+  deciding feature owns when the seven features are not scaled.
 
 The expected answers are computed here with knnlib and scikit-learn, on the
 Ames houses shipped with knnlib, split exactly as in the chapter.
