@@ -10,6 +10,10 @@ expected answer.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
@@ -262,3 +266,74 @@ def test_chapter10_fit_against_predict():
     assert_not_yet(check.chapter10.fit_against_predict(2000 * n), "2000 timed", expected=[n * n])
     assert_not_yet(check.chapter10.fit_against_predict(n * n // 2), "each pair once", expected=[n * n])
     assert_not_yet(check.chapter10.fit_against_predict(n * n * 16), "too high", expected=[n * n])
+
+
+# ---------------------------------------------------------------------------
+# The notebooks' side (the conventions tests/test_check.py checks for chapters 1-6)
+# ---------------------------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = (7, 8, 9, 10)
+
+
+def _cells(chapter):
+    (path,) = (REPO_ROOT / "notebooks").glob(f"{chapter:02d}_*.ipynb")
+    return nbformat.read(path, as_version=4).cells
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_first_cell_is_the_install_cell_of_every_chapter(chapter):
+    first, reference = _cells(chapter)[0], _cells_of_chapter_2()[0]
+    assert first.metadata.get("tags") == ["remove-input"]
+    # The same cell as chapter 2 (tested there), with at most extra packages on the pip line.
+    reference_lines, lines = reference.source.splitlines(), first.source.splitlines()
+    assert len(lines) == len(reference_lines)
+    for line, reference_line in zip(lines, reference_lines):
+        assert line == reference_line or ("%pip install" in line and line.startswith(reference_line))
+
+
+def _cells_of_chapter_2():
+    return nbformat.read(REPO_ROOT / "notebooks" / "02_workflow.ipynb", as_version=4).cells
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_checker_has_its_exercise_an_answer_cell_and_a_strict_solution(chapter):
+    cells = _cells(chapter)
+    module = getattr(check, f"chapter{chapter}")
+    titles, answer_calls, strict_calls, current = {}, {}, {}, None
+    for cell in cells:
+        title = re.match(r":::\{exercise\} (.+)\n:label: (\S+)", cell.source)
+        if cell.cell_type == "markdown" and title:
+            titles[title.group(2)] = title.group(1)
+        label = re.match(r":::\{(?:exercise\}.*\n:label:|solution(?:-start)?\}) (\S+)", cell.source)
+        if cell.cell_type == "markdown" and label:
+            current = label.group(1)
+        if cell.cell_type == "code":
+            for module_name, name, arguments in re.findall(r"check\.(chapter\d+)\.(\w+)\((.*)\)", cell.source):
+                assert module_name == f"chapter{chapter}", cell.source
+                (strict_calls if "strict=True" in arguments else answer_calls).setdefault(name, set()).add(current)
+    assert 3 <= len(titles) <= 6
+    for name in module.__all__:
+        assert name in answer_calls, f"chapter {chapter}: no answer cell calls {name}"
+        (label,) = answer_calls[name]
+        assert titles[label] == getattr(module, name).exercise
+        assert strict_calls.get(name) == {label}, f"chapter {chapter}: {name} has no strict solution"
+    assert set(answer_calls) | set(strict_calls) <= set(module.__all__)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_code_is_a_hidden_code_cell_never_markdown(chapter):
+    opened = None
+    for cell in _cells(chapter):
+        if cell.cell_type == "markdown" and ":::{solution" in cell.source:
+            assert "```python" not in cell.source, cell.source
+        if cell.cell_type == "markdown" and ":::{solution-start}" in cell.source:
+            assert opened is None
+            opened, n_code = cell.source, 0
+        elif cell.cell_type == "code" and opened is not None:
+            n_code += 1
+            assert cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source
+        if cell.cell_type == "markdown" and ":::{solution-end}" in cell.source:
+            assert opened is not None and n_code >= 1
+            opened = None
+    assert opened is None
