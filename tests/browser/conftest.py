@@ -412,7 +412,10 @@ def _open_and_run_all(page, lab: JupyterLab, notebook: str, timeout_s: float = 3
     Returns the page once every code cell has an execution count and the
     kernel is idle. Raises AssertionError if any cell shows an error output.
     """
-    page.goto(f"{lab.url}lab/tree/{notebook}")
+    # ``?reset`` empties JupyterLab's saved workspace first: without it, every
+    # notebook an earlier test opened in this server would reopen beside this
+    # one (restarting its kernel), and the wait below would hang on them.
+    page.goto(f"{lab.url}lab/tree/{notebook}?reset")
     page.locator(".jp-NotebookPanel").first.wait_for(timeout=60_000)
     _wait_for_idle_kernel(page, 120_000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
@@ -421,7 +424,8 @@ def _open_and_run_all(page, lab: JupyterLab, notebook: str, timeout_s: float = 3
     # A cell waiting or running shows the prompt [*]; finished cells show [n].
     page.wait_for_function(
         """() => {
-          const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+          const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+          const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')] : [];
           return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""",
         timeout=deadline_ms,
