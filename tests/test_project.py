@@ -151,3 +151,14 @@ def test_vendored_javascript_matches_its_record():
     sys.modules["vendor_js"] = vendor_js  # its dataclasses look their module up
     spec.loader.exec_module(vendor_js)
     assert vendor_js.check() == []
+
+
+def test_test_files_have_unique_basenames():
+    # tests/ has no __init__.py files, so pytest imports test modules by
+    # basename: two files with one name (say tests/test_x.py and
+    # tests/browser/test_x.py) break collection whenever one worker gets both.
+    seen = {}
+    for path in sorted((REPO_ROOT / "tests").rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(REPO_ROOT)))
+    clashes = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not clashes, f"test files sharing a basename: {clashes}"
