@@ -204,6 +204,24 @@ def load_preset(name, seed=0):
     return np.round(X, 2).astype(np.float64), np.asarray(y, dtype=np.int64)
 
 
+
+def _check_feature_names(features, available):
+    """Return ``features`` as a list of distinct names, each one of ``available``."""
+    if isinstance(features, str):
+        raise TypeError(f"features must be a list of column names, got the string {features!r}; "
+                        f"write [{features!r}] for a single feature")
+    features = list(features)
+    for name in features:
+        if not isinstance(name, str):
+            raise TypeError(f"features must hold column names (str), got {name!r} of type {type(name).__name__}")
+        if name not in available:
+            raise ValueError(f"Unknown feature {name!r}; choose from {', '.join(map(repr, available))}")
+    if not features:
+        raise ValueError("features must name at least one column, got an empty list")
+    if len(set(features)) != len(features):
+        raise ValueError(f"features must not repeat a column, got {features!r}")
+    return features
+
 def load_house_prices(features=None):
     """House sales in Ames, Iowa, 2006-2010 (De Cock, 2011): features and sale prices.
 
@@ -272,19 +290,7 @@ def load_house_prices(features=None):
 
     if features is None:
         features = available
-    if isinstance(features, str):
-        raise TypeError(f"features must be a list of column names, got the string {features!r}; "
-                        f"write [{features!r}] for a single feature")
-    features = list(features)
-    for name in features:
-        if not isinstance(name, str):
-            raise TypeError(f"features must hold column names (str), got {name!r} of type {type(name).__name__}")
-        if name not in available:
-            raise ValueError(f"Unknown feature {name!r}; choose from {', '.join(map(repr, available))}")
-    if not features:
-        raise ValueError("features must name at least one column, got an empty list")
-    if len(set(features)) != len(features):
-        raise ValueError(f"features must not repeat a column, got {features!r}")
+    features = _check_feature_names(features, available)
 
     return Bunch(
         data=table[:, [column[name] for name in features]].astype(np.float64),
@@ -362,19 +368,7 @@ def load_penguins(features=PENGUIN_FEATURES):
     ...
     ValueError: Unknown feature 'mass'; choose from 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g'
     """
-    if isinstance(features, str):
-        raise TypeError(f"features must be a list of column names, got the string {features!r}; "
-                        f"write [{features!r}] for a single feature")
-    features = list(features)
-    for name in features:
-        if not isinstance(name, str):
-            raise TypeError(f"features must hold column names (str), got {name!r} of type {type(name).__name__}")
-        if name not in PENGUIN_FEATURES:
-            raise ValueError(f"Unknown feature {name!r}; choose from {', '.join(map(repr, PENGUIN_FEATURES))}")
-    if not features:
-        raise ValueError("features must name at least one column, got an empty list")
-    if len(set(features)) != len(features):
-        raise ValueError(f"features must not repeat a column, got {features!r}")
+    features = _check_feature_names(features, PENGUIN_FEATURES)
     try:
         import palmerpenguins
     except ImportError:
