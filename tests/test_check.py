@@ -35,6 +35,7 @@ from sklearn.preprocessing import StandardScaler
 
 from knnlib import check
 from knnlib.check._verdict import NotYet, Verdict, checker, how_far, read_array, read_int, read_number
+from verdict_asserts import assert_no_leak, assert_not_yet, assert_right, flat
 from knnlib.datasets import PENGUIN_FEATURES, load_house_prices, load_penguins, load_preset
 from knnlib.figures import choosing_k
 from knnlib.figures.distances import DOCUMENTS, VOCABULARY
@@ -45,47 +46,6 @@ from knnlib.plotting import DEFAULT_EXTENT, grid_centres
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-
-def _spellings(value):
-    """Ways an expected number could appear in a message (long enough not to match by chance)."""
-    value = float(value)
-    spellings = set()
-    if value == int(value) and abs(value) >= 10:
-        spellings |= {str(int(value)), f"{int(value):,}", f"{value:.3g}", f"{value:.2e}"}
-    elif value != int(value):
-        spellings |= {f"{value:.{digits}f}" for digits in (2, 3, 4)}
-        if 0 < value < 1:
-            spellings |= {f"{100 * value:.1f}", f"{100 * value:.2f}"}
-    return {s for s in spellings if len(s.replace(".", "").replace(",", "").lstrip("0")) >= 2}
-
-
-def _flat(verdict):
-    """The verdict as one line (it is wrapped for reading)."""
-    return " ".join(str(verdict).split())
-
-
-def assert_no_leak(verdict, *expected_values):
-    text = _flat(verdict)
-    for value in expected_values:
-        for spelling in _spellings(value):
-            assert spelling not in text, f"verdict {text!r} gives away {value!r} (as {spelling!r})"
-
-
-def assert_right(verdict):
-    assert isinstance(verdict, Verdict)
-    assert verdict.correct and verdict.answered and bool(verdict), str(verdict)
-    assert ": right! " in _flat(verdict)
-
-
-def assert_not_yet(verdict, *phrases, expected=()):
-    """A wrong answer: 'not yet', each phrase in the message, and no expected value in it."""
-    assert isinstance(verdict, Verdict)
-    assert not verdict and verdict.answered, str(verdict)
-    assert ": not yet. " in _flat(verdict)
-    for phrase in phrases:
-        assert phrase in verdict.message, f"{phrase!r} not in {verdict.message!r}"
-    assert_no_leak(verdict, *expected)
 
 
 def _grid_cells(grid, extent):
@@ -135,7 +95,7 @@ def test_checker_turns_placeholders_and_not_yet_into_verdicts_without_running():
 
     for a, b in [(..., 1), (1, ...), (None, 2)]:
         verdict = exercise(a, b)
-        assert not verdict.answered and not verdict and "no answer yet" in _flat(verdict)
+        assert not verdict.answered and not verdict and "no answer yet" in flat(verdict)
     assert calls == []
     assert str(exercise(1, 2)) == "Chapter 0, exercise 1: not yet. Wrong."
     assert exercise.exercise == "Chapter 0, exercise 1"
@@ -216,7 +176,7 @@ def test_check_imports_chapters_on_demand():
 def test_every_checker_answers_the_placeholder_with_no_answer_yet(exercise):
     n_answers = exercise.__wrapped__.__code__.co_argcount
     verdict = exercise(*[...] * n_answers)
-    assert not verdict.answered and "Replace the ... with your answer" in _flat(verdict)
+    assert not verdict.answered and "Replace the ... with your answer" in flat(verdict)
 
 
 # ---------------------------------------------------------------------------

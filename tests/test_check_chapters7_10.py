@@ -26,44 +26,12 @@ from sklearn.preprocessing import StandardScaler
 
 from knnlib import KDTree, check
 from knnlib.ann import LSHIndex
-from knnlib.check._verdict import Verdict
+from verdict_asserts import assert_not_yet, assert_right
 from knnlib.figures import approximate, dimensions, speed
 
 # ---------------------------------------------------------------------------
-# Helpers (the same contract as tests/test_check.py)
+# Every chapter (assertions shared with tests/test_check.py: tests/verdict_asserts.py)
 # ---------------------------------------------------------------------------
-
-
-def _spellings(value):
-    """Ways an expected number could appear in a message (long enough not to match by chance)."""
-    value = float(value)
-    spellings = set()
-    if value == int(value) and abs(value) >= 10:
-        spellings |= {str(int(value)), f"{int(value):,}", f"{value:.3g}", f"{value:.2e}"}
-    elif value != int(value):
-        spellings |= {f"{value:.{digits}f}" for digits in (2, 3, 4)}
-        if 0 < value < 1:
-            spellings |= {f"{100 * value:.1f}", f"{100 * value:.2f}"}
-    return {s for s in spellings if len(s.replace(".", "").replace(",", "").lstrip("0")) >= 2}
-
-
-def assert_right(verdict):
-    assert isinstance(verdict, Verdict)
-    assert verdict.correct and verdict.answered and bool(verdict), str(verdict)
-    assert ": right! " in str(verdict)
-
-
-def assert_not_yet(verdict, *phrases, expected=()):
-    """A wrong answer: 'not yet', each phrase in the message, and no expected value in it."""
-    assert isinstance(verdict, Verdict)
-    assert not verdict and verdict.answered, str(verdict)
-    assert ": not yet. " in str(verdict)
-    for phrase in phrases:
-        assert phrase in verdict.message, f"{phrase!r} not in {verdict.message!r}"
-    text = str(verdict)
-    for value in expected:
-        for spelling in _spellings(value):
-            assert spelling not in text, f"verdict {text!r} gives away {value!r} (as {spelling!r})"
 
 
 @pytest.mark.parametrize("exercise", [
