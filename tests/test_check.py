@@ -35,7 +35,13 @@ from sklearn.preprocessing import StandardScaler
 
 from knnlib import check
 from knnlib.check._verdict import NotYet, Verdict, checker, how_far, read_array, read_int, read_number
-from verdict_asserts import assert_no_leak, assert_not_yet, assert_right, flat
+from verdict_asserts import (
+    assert_no_leak,
+    assert_not_yet,
+    assert_right,
+    assert_solutions_are_hidden_code_cells,
+    flat,
+)
 from knnlib.datasets import PENGUIN_FEATURES, load_house_prices, load_penguins, load_preset
 from knnlib.figures import choosing_k
 from knnlib.figures.distances import DOCUMENTS, VOCABULARY
@@ -584,20 +590,4 @@ def test_every_checker_has_its_exercise_an_answer_cell_and_a_strict_solution(cha
 
 @pytest.mark.parametrize("chapter", range(1, 7))
 def test_solution_code_is_a_real_cell_never_a_copy_in_markdown(chapter):
-    cells = _cells(chapter)
-    for cell in cells:
-        if cell.cell_type == "markdown" and ":::{solution" in cell.source:
-            assert "```python" not in cell.source, f"chapter {chapter}: solution code in markdown:\n{cell.source}"
-    # Gated solutions are closed, each around at least one hidden code cell.
-    opened = None
-    for cell in cells:
-        if cell.cell_type == "markdown" and ":::{solution-start}" in cell.source:
-            assert opened is None
-            opened, n_code = cell.source, 0
-        elif cell.cell_type == "code" and opened is not None:
-            n_code += 1
-            assert cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source
-        if cell.cell_type == "markdown" and ":::{solution-end}" in cell.source:
-            assert opened is not None and n_code >= 1
-            opened = None
-    assert opened is None
+    assert_solutions_are_hidden_code_cells(_cells(chapter), f"chapter {chapter}")

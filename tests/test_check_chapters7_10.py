@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from knnlib import KDTree, check
 from knnlib.ann import LSHIndex
-from verdict_asserts import assert_not_yet, assert_right
+from verdict_asserts import assert_not_yet, assert_right, assert_solutions_are_hidden_code_cells
 from knnlib.figures import approximate, dimensions, speed
 
 # ---------------------------------------------------------------------------
@@ -291,17 +291,4 @@ def test_every_checker_has_its_exercise_an_answer_cell_and_a_strict_solution(cha
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solution_code_is_a_hidden_code_cell_never_markdown(chapter):
-    opened = None
-    for cell in _cells(chapter):
-        if cell.cell_type == "markdown" and ":::{solution" in cell.source:
-            assert "```python" not in cell.source, cell.source
-        if cell.cell_type == "markdown" and ":::{solution-start}" in cell.source:
-            assert opened is None
-            opened, n_code = cell.source, 0
-        elif cell.cell_type == "code" and opened is not None:
-            n_code += 1
-            assert cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source
-        if cell.cell_type == "markdown" and ":::{solution-end}" in cell.source:
-            assert opened is not None and n_code >= 1
-            opened = None
-    assert opened is None
+    assert_solutions_are_hidden_code_cells(_cells(chapter), f"chapter {chapter}")

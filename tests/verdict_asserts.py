@@ -2,14 +2,16 @@
 
 A checker's verdict must say *right* for a right answer and *not yet* for a
 wrong one, name what is wrong, and never give the expected answer away in any
-of the ways a number could be written.
+of the ways a number could be written. A chapter's solutions must be real,
+hidden code cells (one source for the notebook and the book), never code
+copied into markdown.
 """
 
 from __future__ import annotations
 
 from knnlib.check._verdict import Verdict
 
-__all__ = ["assert_no_leak", "assert_not_yet", "assert_right", "flat"]
+__all__ = ["assert_no_leak", "assert_not_yet", "assert_right", "assert_solutions_are_hidden_code_cells", "flat"]
 
 
 def _spellings(value):
@@ -51,3 +53,21 @@ def assert_not_yet(verdict, *phrases, expected=()):
     for phrase in phrases:
         assert phrase in verdict.message, f"{phrase!r} not in {verdict.message!r}"
     assert_no_leak(verdict, *expected)
+
+
+def assert_solutions_are_hidden_code_cells(cells, where):
+    """No solution code in markdown; every gated solution is closed around >= 1 hidden code cell."""
+    opened = None
+    for cell in cells:
+        if cell.cell_type == "markdown" and ":::{solution" in cell.source:
+            assert "```python" not in cell.source, f"{where}: solution code in markdown:\n{cell.source}"
+        if cell.cell_type == "markdown" and ":::{solution-start}" in cell.source:
+            assert opened is None, f"{where}: a solution opens inside another"
+            opened, n_code = cell.source, 0
+        elif cell.cell_type == "code" and opened is not None:
+            n_code += 1
+            assert cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source
+        if cell.cell_type == "markdown" and ":::{solution-end}" in cell.source:
+            assert opened is not None and n_code >= 1, f"{where}: empty or unopened solution"
+            opened = None
+    assert opened is None, f"{where}: a solution is never closed"
