@@ -126,6 +126,11 @@ HARMLESS_CONSOLE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 LOCAL_HOSTS = {"127.0.0.1"}
 
+#: Playwright's failure text for a request the page itself cancelled (an
+#: aborted fetch, a navigation away). The server never refused it, so it is
+#: not a failure; an error status, an outside request or a page error is.
+PAGE_ABORTED = "net::ERR_ABORTED"
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -167,6 +172,10 @@ class PageLog:
 
     blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: Local requests the page cancelled itself (net::ERR_ABORTED): JupyterLab
+    #: aborts a contents or workspace fetch it no longer needs. Not a failure:
+    #: a broken resource shows as an HTTP error status (in ``failed``).
+    aborted: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     ignored_console: list[str] = field(default_factory=list)
@@ -233,8 +242,13 @@ def page(browser, page_log, request):
             page_log.console_errors.append(text)
 
     def on_request_failed(failed_request):
-        if _is_local(failed_request.url):
-            page_log.failed.append(f"{failed_request.url} ({failed_request.failure})")
+        if not _is_local(failed_request.url):
+            return  # an outside request: already in page_log.blocked
+        entry = f"{failed_request.url} ({failed_request.failure})"
+        if failed_request.failure == PAGE_ABORTED:
+            page_log.aborted.append(entry)
+        else:
+            page_log.failed.append(entry)
 
     def on_response(response):
         if _is_local(response.url):
